@@ -10,6 +10,8 @@ root=$PWD
 jobs=${MPC_JOBS:-$(nproc)}
 fuzz_seconds=${MPC_FUZZ_SECONDS:-10}
 status=0
+total_passed=0
+total_failed=0
 
 step() { printf '\n==== %s\n' "$*"; }
 
@@ -24,7 +26,21 @@ run_suite() {
   cmake --build "build/$name" -j "$jobs" >"build/$name.build.log" 2>&1 ||
     { cat "build/$name.build.log"; return 1; }
   step "$name: ctest"
-  (cd "build/$name" && ctest --output-on-failure -j "$jobs" --timeout 900)
+  local rc=0
+  (cd "build/$name" && ctest --output-on-failure --no-tests=error -j "$jobs" --timeout 900) \
+    | tee "build/$name.ctest.log" || rc=1
+  # ctest's own summary: "NN% tests passed, F tests failed out of T"
+  local summary failed total
+  summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "build/$name.ctest.log" | tail -n 1)
+  if [ -n "$summary" ]; then
+    failed=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$summary")
+    total=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$summary")
+    total_passed=$((total_passed + total - failed))
+    total_failed=$((total_failed + failed))
+  else
+    total_failed=$((total_failed + 1))
+  fi
+  return $rc
 }
 
 mkdir -p build
@@ -55,13 +71,17 @@ if [ "$fuzz_seconds" != 0 ]; then
       rm -rf "$work"
     done
     echo "fuzz: $((fuzz_total - fuzz_failed)) passed, $fuzz_failed failed"
+    total_passed=$((total_passed + fuzz_total - fuzz_failed))
+    total_failed=$((total_failed + fuzz_failed))
     [ "$fuzz_failed" -eq 0 ] || status=1
   else
     cat build/fuzz.configure.log build/fuzz.build.log 2>/dev/null | tail -n 60
-    echo "fuzz: build failed"; status=1
+    echo "fuzz: build failed"; status=1; total_failed=$((total_failed + 1))
   fi
 fi
 
-step "result"
-if [ $status -eq 0 ]; then echo "all suites passed"; else echo "FAILURES: see above"; fi
+step "result (plain and sanitizer ctest runs, plus fuzz targets)"
+[ $status -eq 0 ] || echo "FAILURES: see above"
+[ $total_failed -eq 0 ] || status=1
+echo "total: $total_passed passed, $total_failed failed"
 exit $status
