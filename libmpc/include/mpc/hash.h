@@ -42,7 +42,7 @@ typedef enum {
     MPC_TAG_COUNT
 } mpc_tag;
 
-/* The tag's ASCII string, e.g. "dkls23c/v1/sign/commit". */
+/* The tag's ASCII string, e.g. "dkls23c/v1/sign/R"; NULL for a value outside the enum. */
 MPC_API const char *mpc_tag_string(mpc_tag tag);
 
 /* Streaming state; may hold SECRET data. Copying the struct copies the midstate, which is how a
@@ -72,7 +72,10 @@ MPC_API void mpc_hash_field_point(const mpc_context *ctx, mpc_hash *h, const mpc
 MPC_API void mpc_hash_field_scalar(mpc_hash *h, const mpc_scalar *s);
 
 /* A field whose bytes arrive in pieces: announce the total length, then mpc_hash_update exactly
- * that many bytes before the next field or the final call. */
+ * that many bytes before the next field or the final call. Updating past the announced length,
+ * or starting a field, PRG, hash-to-curve or final call with bytes still owed, aborts the process
+ * (these functions have no context for the illegal callback; a mismatch is always a caller bug).
+ * mpc_hash_init with an unknown tag aborts too. */
 MPC_API void mpc_hash_field_begin(mpc_hash *h, size_t total_len);
 MPC_API void mpc_hash_update(mpc_hash *h, const void *data, size_t len);
 

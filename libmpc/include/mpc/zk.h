@@ -6,6 +6,7 @@
 #ifndef MPC_ZK_H
 #define MPC_ZK_H
 
+#include "hash.h"
 #include "mpc.h"
 #include "point.h"
 #include "scalar.h"
