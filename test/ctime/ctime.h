@@ -39,6 +39,7 @@ void ctime_random_scalar(ctime_env *env, mpc_scalar *out);
 extern const ctime_section ctime_scalar_sections[];
 extern const ctime_section ctime_point_sections[];
 extern const ctime_section ctime_hash_sections[];
+extern const ctime_section ctime_ot_sections[];
 
 /* The negative control: runs a deliberately leaky function that memcheck must flag. */
 int ctime_leak_selftest(ctime_env *env);

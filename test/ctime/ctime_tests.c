@@ -13,6 +13,7 @@ static const ctime_area areas[] = {
     {"scalar", ctime_scalar_sections},
     {"point", ctime_point_sections},
     {"hash", ctime_hash_sections},
+    {"ot", ctime_ot_sections},
 };
 
 #define AREA_COUNT (sizeof(areas) / sizeof(areas[0]))
