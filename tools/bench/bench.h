@@ -22,6 +22,8 @@ typedef struct {
 } bench_mode;
 
 int bench_primitives(int argc, char **argv);
+int bench_dkg(int argc, char **argv);  /* bench_protocol.c */
+int bench_sign(int argc, char **argv); /* bench_protocol.c */
 
 /* Runs fn(arg, iters) to time iters operations; fn must make every operation's result observable
  * (e.g. through bench_consume) so the compiler cannot drop it. */

@@ -11,6 +11,8 @@
 static const bench_mode modes[] = {
     {"primitives", bench_primitives,
      "ns per operation of libmpc's building blocks, relative to secp256k1_ecdsa_sign"},
+    {"dkg", bench_dkg, "DKG of all parties in one process: --t T --n N [--runs R]"},
+    {"sign", bench_sign, "threshold signing: --t T --n N [--signers K] [--runs R]"},
 };
 
 #define MODE_COUNT (sizeof(modes) / sizeof(modes[0]))
