@@ -52,24 +52,26 @@ if [ "$fuzz_seconds" != 0 ]; then
   if cmake -S "$root" -B build/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
         -DMPC_BUILD_FUZZ=ON -DMPC_BUILD_TESTS=OFF -DMPC_BUILD_CTIME_TESTS=OFF >build/fuzz.configure.log 2>&1 &&
      cmake --build build/fuzz -j "$jobs" >build/fuzz.build.log 2>&1; then
-    fuzz_failed=0
-    fuzz_total=0
-    for target in build/fuzz/test/fuzz/fuzz_*; do
-      [ -x "$target" ] || continue
-      fuzz_total=$((fuzz_total + 1))
+    # Each target runs from its seed corpus (if any) into a scratch corpus; $jobs at a time.
+    fuzz_one() {
+      local target=$1 name work corpus rc=0
       name=$(basename "$target")
-      corpus="test/fuzz/corpus/${name#fuzz_}"
-      args=(-max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -print_final_stats=0)
-      dirs=()
-      [ -d "$corpus" ] && dirs=("$corpus")
+      corpus="$root/test/fuzz/corpus/${name#fuzz_}"
       work=$(mktemp -d)
-      if (cd "$work" && "$root/$target" "${args[@]}" "$work" "${dirs[@]/#/$root/}" >"$work/log" 2>&1); then
-        echo "fuzz $name: ok"
-      else
-        echo "fuzz $name: FAILED"; tail -n 40 "$work/log"; fuzz_failed=$((fuzz_failed + 1))
-      fi
+      [ -d "$corpus" ] || corpus=
+      (cd "$work" && "$target" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
+          -print_final_stats=0 "$work" ${corpus:+"$corpus"} >"$work/log" 2>&1) || rc=1
+      if [ $rc -eq 0 ]; then echo "fuzz $name: ok"; else echo "fuzz $name: FAILED"; tail -n 40 "$work/log"; fi
       rm -rf "$work"
-    done
+      return $rc
+    }
+    export -f fuzz_one
+    export root fuzz_seconds
+    mapfile -t targets < <(find "$root/build/fuzz/test/fuzz" -maxdepth 1 -type f -name 'fuzz_*' -perm -u+x | sort)
+    fuzz_total=${#targets[@]}
+    fuzz_log=build/fuzz.results.log
+    printf '%s\n' "${targets[@]}" | xargs -r -P "$jobs" -I{} bash -c 'fuzz_one "$1"' _ {} | tee "$fuzz_log" || true
+    fuzz_failed=$(grep -c ': FAILED$' "$fuzz_log" || true)
     echo "fuzz: $((fuzz_total - fuzz_failed)) passed, $fuzz_failed failed"
     total_passed=$((total_passed + fuzz_total - fuzz_failed))
     total_failed=$((total_failed + fuzz_failed))
