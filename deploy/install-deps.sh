@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config clang llvm valgrind python3
   libsecp256k1-dev libsodium-dev libssl-dev openssl
   libprotobuf-c-dev protobuf-c-compiler libuv1-dev
-  libsqlite3-dev libseccomp-dev libcmocka-dev
+  libsqlite3-dev libseccomp-dev libcmocka-dev libinih-dev
 )
 
 missing=()
