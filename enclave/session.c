@@ -1,0 +1,984 @@
+#define _POSIX_C_SOURCE 200809L
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include <mpc/protocol.h>
+
+#include "audit.h"
+#include "channel.h"
+#include "enc_bytes.h"
+#include "payload/eip191.h"
+#include "state.h"
+
+#define MAX_VERDICTS 16u
+#define HEX32 65u
+
+/* A request the enclave allowed, waiting for its SIGN_START. */
+typedef struct {
+    int used;
+    unsigned char sigid[32];
+    unsigned char key_id[32];
+    unsigned char digest[32];
+    unsigned char coord_nonce[32];
+    uint32_t signers[MPC_MAX_PARTIES];
+    size_t signer_count;
+    uint32_t path[MPC_MAX_PATH_LEN];
+    size_t path_len;
+} verdict_entry;
+
+typedef enum { SESSION_NONE, SESSION_KEYGEN, SESSION_SIGN } session_kind;
+
+typedef struct {
+    session_kind kind;
+    unsigned char key_id[32];     /* channel key id: DKG inst, or the key's sid */
+    unsigned char session_id[32]; /* channel session id: zero for a DKG, sigid for signing */
+    uint32_t next_round;          /* round of the messages the enclave waits for */
+    enc_chan_session *chan;
+    enc_chan_peer peers[MPC_MAX_PARTIES];
+    size_t npeers;
+    mpc_dkg *dkg;
+    mpc_keyshare *new_share;      /* finished DKG, not yet committed */
+    int refresh;                  /* the DKG refreshes the key old_key_id */
+    unsigned char old_key_id[32];
+    unsigned char public_hash[32];
+    uint32_t n;
+    mpc_sign *sign;
+    unsigned char stored_hash[32]; /* hash of the used-set blob the parent must acknowledge */
+} session;
+
+struct enc_engine {
+    mpc_context *mpc;
+    enc_state *store;
+    enc_audit_writer audit;
+    int audit_ready;
+    session s;
+    verdict_entry verdicts[MAX_VERDICTS];
+    size_t verdict_next;
+};
+
+static void session_reset(session *s) {
+    enc_chan_session_destroy(s->chan);
+    mpc_dkg_destroy(s->dkg);
+    mpc_keyshare_destroy(s->new_share);
+    mpc_sign_destroy(s->sign);
+    sodium_memzero(s, sizeof(*s));
+}
+
+void enc_engine_destroy(struct enc_engine *g) {
+    if (g == NULL)
+        return;
+    session_reset(&g->s);
+    enc_state_destroy(g->store);
+    mpc_context_destroy(g->mpc);
+    sodium_memzero(g, sizeof(*g));
+    free(g);
+}
+
+static int engine_get(struct enc_engine **out, enc_ipc *e) {
+    struct enc_engine *g;
+
+    if (e->engine == NULL) {
+        if ((g = calloc(1, sizeof(*g))) == NULL)
+            return ENC_E_NOMEM;
+        if ((g->mpc = mpc_context_create()) == NULL || enc_state_create(&g->store) != ENC_OK) {
+            enc_engine_destroy(g);
+            return ENC_E_NOMEM;
+        }
+        e->engine = g;
+    }
+    *out = e->engine;
+    return ENC_OK;
+}
+
+static uint64_t now_ms(void) {
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void hex32(char out[HEX32], const unsigned char in[32]) {
+    sodium_bin2hex(out, HEX32, in, 32);
+}
+
+int enc_session_audit(enc_ipc *e, uint16_t type, const char *text) {
+    Mpc__Enclave__Envelope env = MPC__ENCLAVE__ENVELOPE__INIT;
+    Mpc__Enclave__Audit a = MPC__ENCLAVE__AUDIT__INIT;
+    unsigned char *rec;
+    size_t len = 0;
+    int r;
+
+    if (e->engine == NULL || !e->engine->audit_ready)
+        return ENC_OK;
+    if ((rec = malloc(ENC_AUDIT_MAX_RECORD)) == NULL)
+        return ENC_E_NOMEM;
+    if ((r = enc_audit_append(&e->engine->audit, rec, ENC_AUDIT_MAX_RECORD, &len, type, now_ms(),
+                 (const unsigned char *)text, strlen(text))) != ENC_OK)
+        goto out;
+    a.record.data = rec;
+    a.record.len = len;
+    env.type = MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_AUDIT;
+    env.body_case = MPC__ENCLAVE__ENVELOPE__BODY_AUDIT;
+    env.audit = &a;
+    r = enc_ipc_send(e, &env);
+out:
+    free(rec);
+    return r;
+}
+
+static int send_status(enc_ipc *e, int code, const char *detail, const unsigned char *session_id, int transport,
+        const mpc_blame *banned) {
+    Mpc__Enclave__Envelope env = MPC__ENCLAVE__ENVELOPE__INIT;
+    Mpc__Enclave__Status st = MPC__ENCLAVE__STATUS__INIT;
+    uint32_t parties[MPC_MAX_PARTIES];
+
+    st.code = code;
+    st.detail = (char *)detail;
+    if (session_id != NULL) {
+        st.session_id.data = (unsigned char *)session_id;
+        st.session_id.len = 32;
+    }
+    st.transport = transport != 0;
+    if (banned != NULL && banned->count > 0) {
+        memcpy(parties, banned->party, banned->count * sizeof(parties[0]));
+        st.banned = parties;
+        st.n_banned = banned->count;
+    }
+    env.type = MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_STATUS;
+    env.body_case = MPC__ENCLAVE__ENVELOPE__BODY_STATUS;
+    env.status = &st;
+    return enc_ipc_send(e, &env);
+}
+
+static int send_sealed(enc_ipc *e, uint16_t kind, const unsigned char *key_id, const unsigned char *blob,
+        size_t blob_len) {
+    Mpc__Enclave__Envelope env = MPC__ENCLAVE__ENVELOPE__INIT;
+    Mpc__Enclave__Sealed sealed = MPC__ENCLAVE__SEALED__INIT;
+
+    sealed.kind = kind;
+    if (key_id != NULL) {
+        sealed.key_id.data = (unsigned char *)key_id;
+        sealed.key_id.len = 32;
+    }
+    sealed.blob.data = (unsigned char *)blob;
+    sealed.blob.len = blob_len;
+    env.type = MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_SEALED;
+    env.body_case = MPC__ENCLAVE__ENVELOPE__BODY_SEALED;
+    env.sealed = &sealed;
+    return enc_ipc_send(e, &env);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * LOAD and START (before the sandbox / entering it)
+ * ------------------------------------------------------------------------------------------- */
+
+int enc_session_h_load(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
+    const Mpc__Enclave__Unseal *u = in->load;
+    struct enc_engine *g;
+    int r;
+
+    if ((r = engine_get(&g, e)) != ENC_OK)
+        return r;
+    /* A blob the parent cannot hand back intact is a broken or hostile parent: fail closed. */
+    if ((r = enc_state_load(g->store, g->mpc, e->backend, (uint16_t)u->kind,
+                 u->key_id.len == 32 ? u->key_id.data : NULL, u->blob.data, u->blob.len)) != ENC_OK)
+        return r;
+    return send_status(e, ENC_OK, "loaded", NULL, 0, NULL);
+}
+
+int enc_session_h_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
+    const Mpc__Enclave__Start *st = in->start;
+    struct enc_engine *g;
+    char text[96];
+    int r;
+
+    if ((r = engine_get(&g, e)) != ENC_OK)
+        return r;
+    if (st->last_audit_record.len == 0)
+        enc_audit_writer_init(&g->audit, e->identity);
+    else if ((r = enc_audit_writer_resume(&g->audit, e->identity, st->last_audit_record.data,
+                      st->last_audit_record.len)) != ENC_OK)
+        return r;
+    if (e->enter_sandbox != NULL && (r = e->enter_sandbox()) != ENC_OK)
+        return r;
+    g->audit_ready = 1;
+    e->state = ENC_IPC_ST_SERVING;
+    snprintf(text, sizeof(text), "%s party=%u", ENC_IPC_SOFTWARE_VERSION, (unsigned)e->party_index);
+    if ((r = enc_session_audit(e, ENC_AUDIT_START, text)) != ENC_OK)
+        return r;
+    return send_status(e, ENC_OK, "serving", NULL, 0, NULL);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Moving libmpc messages through the channel
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct {
+    ProtobufCBinaryData msgs[MPC_MAX_PARTIES * MPC_MAX_PARTIES];
+    size_t count;
+} out_batch;
+
+static void out_batch_free(out_batch *b) {
+    size_t i;
+
+    for (i = 0; i < b->count; i++)
+        free(b->msgs[i].data);
+    b->count = 0;
+}
+
+static int seal_one(out_batch *b, session *s, uint8_t cls, uint16_t to, uint16_t round, const mpc_msg_out *m) {
+    size_t cap = enc_chan_message_bytes(cls, m->len), len = 0;
+    unsigned char *buf;
+    int r;
+
+    if (b->count == sizeof(b->msgs) / sizeof(b->msgs[0]))
+        return ENC_E_INTERNAL;
+    if ((buf = malloc(cap)) == NULL)
+        return ENC_E_NOMEM;
+    if ((r = enc_chan_seal(s->chan, buf, cap, &len, cls, to, round, m->data, m->len)) != ENC_OK) {
+        free(buf);
+        return r;
+    }
+    b->msgs[b->count].data = buf;
+    b->msgs[b->count].len = len;
+    b->count++;
+    return ENC_OK;
+}
+
+/* Seal libmpc's messages of one round: broadcasts go to every peer separately (PROTOCOL.md 1.5). */
+static int seal_round(out_batch *b, session *s, uint16_t round, const mpc_msg_out *out, size_t out_count) {
+    size_t i, j;
+    int r;
+
+    for (i = 0; i < out_count; i++) {
+        if (out[i].to == MPC_BROADCAST) {
+            for (j = 0; j < s->npeers; j++)
+                if ((r = seal_one(b, s, ENC_CHAN_BROADCAST, s->peers[j].index, round, &out[i])) != ENC_OK)
+                    return r;
+        } else if ((r = seal_one(b, s, ENC_CHAN_P2P, (uint16_t)out[i].to, round, &out[i])) != ENC_OK) {
+            return r;
+        }
+    }
+    return ENC_OK;
+}
+
+static int send_round(enc_ipc *e, session *s, uint32_t round, out_batch *b, const mpc_msg_out *public_msg) {
+    Mpc__Enclave__Envelope env = MPC__ENCLAVE__ENVELOPE__INIT;
+    Mpc__Enclave__RoundMessages rm = MPC__ENCLAVE__ROUND_MESSAGES__INIT;
+
+    rm.key_id.data = s->key_id;
+    rm.key_id.len = 32;
+    rm.session_id.data = s->session_id;
+    rm.session_id.len = 32;
+    rm.round = round;
+    rm.messages = b->msgs;
+    rm.n_messages = b->count;
+    if (public_msg != NULL) {
+        rm.public_message.data = (unsigned char *)public_msg->data;
+        rm.public_message.len = public_msg->len;
+    }
+    env.type = MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_ROUND_OUT;
+    env.body_case = MPC__ENCLAVE__ENVELOPE__BODY_ROUND_OUT;
+    env.round_out = &rm;
+    return enc_ipc_send(e, &env);
+}
+
+typedef struct {
+    mpc_msg_in in[MPC_MAX_PARTIES];
+    unsigned char *payload[MPC_MAX_PARTIES]; /* sodium_malloc: DKG round 3 carries secret shares */
+    size_t count;
+} in_batch;
+
+static void in_batch_free(in_batch *b) {
+    size_t i;
+
+    for (i = 0; i < b->count; i++)
+        sodium_free(b->payload[i]);
+    b->count = 0;
+}
+
+/* Open one relayed round: it must be this session's next round with exactly one message of the
+ * expected class from every peer. Every failure here is the relay's (or network's) doing. */
+static int open_round(in_batch *b, session *s, const Mpc__Enclave__RoundMessages *rm, uint8_t cls) {
+    uint32_t seen = 0;
+    enc_chan_info info;
+    size_t i, len;
+    int r;
+
+    if (memcmp(rm->key_id.data, s->key_id, 32) != 0 || memcmp(rm->session_id.data, s->session_id, 32) != 0 ||
+            rm->round != s->next_round || rm->n_messages != s->npeers || rm->public_message.len != 0)
+        return ENC_SESSION_E_ROUND;
+    for (i = 0; i < rm->n_messages; i++) {
+        if ((b->payload[i] = sodium_malloc(rm->messages[i].len)) == NULL)
+            return ENC_E_NOMEM;
+        b->count = i + 1;
+        if ((r = enc_chan_open(s->chan, b->payload[i], rm->messages[i].len, &len, &info, rm->messages[i].data,
+                     rm->messages[i].len)) != ENC_OK)
+            return r;
+        if (info.round != rm->round || info.cls != cls || (seen & (1u << info.sender)) != 0)
+            return ENC_SESSION_E_ROUND;
+        seen |= 1u << info.sender;
+        b->in[i].from = info.sender;
+        b->in[i].data = b->payload[i];
+        b->in[i].len = len;
+    }
+    return ENC_OK;
+}
+
+static int is_transport_error(int r) {
+    return (r <= ENC_CHAN_E_FORMAT && r >= ENC_CHAN_E_AUTH) || r == ENC_SESSION_E_ROUND;
+}
+
+static int is_mpc_error(int r) {
+    return r <= MPC_E_ILLEGAL && r >= MPC_E_INCONSISTENT;
+}
+
+static const enc_chan_peer *peer_by_index(const session *s, uint32_t index) {
+    size_t i;
+
+    for (i = 0; i < s->npeers; i++)
+        if (s->peers[i].index == index)
+            return &s->peers[i];
+    return NULL;
+}
+
+/* End the session after a failure r and tell the parent why. Transport errors blame nobody;
+ * MPC_E_BAN bans the named parties persistently (sealed ban list goes out first). Errors that are
+ * neither (no memory, a send failure) are returned and end the enclave. */
+static int session_fail(enc_ipc *e, int r, const mpc_blame *blame) {
+    struct enc_engine *g = e->engine;
+    session *s = &g->s;
+    unsigned char sid[32], ban_key[32];
+    mpc_blame banned;
+    unsigned char *blob = NULL;
+    size_t blob_len = 0, i;
+    char text[160], hex[HEX32];
+    int transport = is_transport_error(r), rr;
+
+    memset(&banned, 0, sizeof(banned));
+    if (!transport && !is_mpc_error(r) && r != ENC_SESSION_E_REFUSED && r != ENC_SESSION_E_BANNED &&
+            r != ENC_SESSION_E_PEERS && r != ENC_SESSION_E_RECONCILE)
+        return r;
+    memcpy(sid, s->kind == SESSION_SIGN ? s->session_id : s->key_id, 32);
+    memcpy(ban_key, s->key_id, 32);
+    if (r == MPC_E_BAN && blame != NULL) {
+        for (i = 0; i < blame->count; i++) {
+            const enc_chan_peer *p = peer_by_index(s, blame->party[i]);
+
+            if (p == NULL)
+                continue;
+            if ((rr = enc_state_ban(g->store, ban_key, blame->party[i], p->identity_pk)) != ENC_OK)
+                return rr;
+            banned.party[banned.count++] = blame->party[i];
+            hex32(hex, ban_key);
+            snprintf(text, sizeof(text), "ban key=%s party=%u", hex, (unsigned)blame->party[i]);
+            if ((rr = enc_session_audit(e, ENC_AUDIT_BAN, text)) != ENC_OK)
+                return rr;
+        }
+        if (banned.count > 0) {
+            if ((rr = enc_state_seal_bans(g->store, e->backend, &blob, &blob_len)) != ENC_OK)
+                return rr;
+            rr = send_sealed(e, ENC_SEAL_KIND_BAN_LIST, NULL, blob, blob_len);
+            free(blob);
+            if (rr != ENC_OK)
+                return rr;
+        }
+    }
+    session_reset(s);
+    e->state = ENC_IPC_ST_SERVING;
+    hex32(hex, sid);
+    snprintf(text, sizeof(text), "abort session=%s code=%d transport=%d", hex, r, transport);
+    if ((rr = enc_session_audit(e, ENC_AUDIT_ABORT, text)) != ENC_OK)
+        return rr;
+    return send_status(e, r, transport ? "transport error: session aborted, nobody blamed"
+                             : r == MPC_E_BAN ? "protocol abort: culprit banned" : "session refused or aborted",
+            sid, transport, &banned);
+}
+
+static int session_peers(session *s, const enc_state *store, const unsigned char *ban_key,
+        Mpc__Enclave__Peer *const *peers, size_t n_peers) {
+    size_t i;
+
+    if (n_peers < 1 || n_peers >= MPC_MAX_PARTIES)
+        return ENC_SESSION_E_PEERS;
+    for (i = 0; i < n_peers; i++) {
+        if (peers[i]->identity_public_key.len != ENC_IDENTITY_PK_BYTES || peers[i]->index < 1 ||
+                peers[i]->index > MPC_MAX_PARTIES)
+            return ENC_SESSION_E_PEERS;
+        if (enc_state_is_banned(store, ban_key, peers[i]->index, peers[i]->identity_public_key.data))
+            return ENC_SESSION_E_BANNED;
+        s->peers[i].index = (uint16_t)peers[i]->index;
+        memcpy(s->peers[i].identity_pk, peers[i]->identity_public_key.data, ENC_IDENTITY_PK_BYTES);
+    }
+    s->npeers = n_peers;
+    return ENC_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Keygen
+ * ------------------------------------------------------------------------------------------- */
+
+static uint8_t keygen_class(uint32_t round) {
+    return round == 1 || round == 4 ? ENC_CHAN_BROADCAST : ENC_CHAN_P2P;
+}
+
+/* Channels set up, s->dkg created: produce and send round 1. */
+static int dkg_first_round(enc_ipc *e, session *s) {
+    const mpc_msg_out *out = NULL;
+    size_t out_count = 0;
+    mpc_blame blame;
+    out_batch b;
+    int r;
+
+    b.count = 0;
+    memset(&blame, 0, sizeof(blame));
+    if ((r = mpc_dkg_next(e->engine->mpc, &out, &out_count, &blame, s->dkg, NULL, 0)) != MPC_OK)
+        return session_fail(e, r, &blame);
+    if ((r = seal_round(&b, s, 1, out, out_count)) == ENC_OK) {
+        s->next_round = 1;
+        e->state = ENC_IPC_ST_KEYGEN;
+        r = send_round(e, s, 1, &b, NULL);
+    }
+    out_batch_free(&b);
+    return r;
+}
+
+int enc_session_h_keygen_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
+    const Mpc__Enclave__KeygenStart *k = in->keygen_start;
+    struct enc_engine *g = e->engine;
+    session *s = &g->s;
+    static const unsigned char zero[32];
+    char text[160], hex[HEX32];
+    int r;
+
+    session_reset(s);
+    s->kind = SESSION_KEYGEN;
+    memcpy(s->key_id, k->inst.data, 32);
+    s->n = k->n;
+    hex32(hex, s->key_id);
+    snprintf(text, sizeof(text), "keygen start inst=%s n=%u t=%u", hex, (unsigned)k->n, (unsigned)k->t);
+    if ((r = enc_session_audit(e, ENC_AUDIT_KEYGEN, text)) != ENC_OK)
+        return r;
+    if (k->party_index != e->party_index || k->n_peers + 1 != k->n)
+        return session_fail(e, ENC_SESSION_E_PEERS, NULL);
+    if ((r = session_peers(s, g->store, NULL, k->peers, k->n_peers)) != ENC_OK)
+        return session_fail(e, r, NULL);
+    if ((r = enc_chan_session_create(&s->chan, e->identity, e->party_index, s->key_id, zero, s->peers,
+                 s->npeers)) != ENC_OK)
+        return r == ENC_E_ARG ? session_fail(e, ENC_SESSION_E_PEERS, NULL) : r;
+    if ((r = mpc_dkg_create(g->mpc, &s->dkg, k->n, k->t, k->party_index, s->key_id)) != MPC_OK)
+        return session_fail(e, r, NULL);
+    return dkg_first_round(e, s);
+}
+
+int enc_session_h_refresh_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
+    const Mpc__Enclave__RefreshStart *k = in->refresh_start;
+    struct enc_engine *g = e->engine;
+    session *s = &g->s;
+    const mpc_keyshare *share = enc_state_key(g->store, k->key_id.data);
+    mpc_keyshare_info info;
+    char text[200], hk[HEX32], hi[HEX32];
+    int r;
+
+    session_reset(s);
+    s->kind = SESSION_KEYGEN;
+    s->refresh = 1;
+    memcpy(s->key_id, k->inst.data, 32);
+    memcpy(s->session_id, k->key_id.data, 32);
+    memcpy(s->old_key_id, k->key_id.data, 32);
+    hex32(hk, s->old_key_id);
+    hex32(hi, s->key_id);
+    snprintf(text, sizeof(text), "refresh start key=%s inst=%s", hk, hi);
+    if ((r = enc_session_audit(e, ENC_AUDIT_KEYGEN, text)) != ENC_OK)
+        return r;
+    if (share == NULL)
+        return session_fail(e, ENC_SESSION_E_REFUSED, NULL);
+    mpc_keyshare_get_info(g->mpc, &info, share);
+    s->n = info.n;
+    if (k->n_peers + 1 != info.n)
+        return session_fail(e, ENC_SESSION_E_PEERS, NULL);
+    if ((r = session_peers(s, g->store, s->old_key_id, k->peers, k->n_peers)) != ENC_OK)
+        return session_fail(e, r, NULL);
+    if ((r = enc_chan_session_create(&s->chan, e->identity, e->party_index, s->key_id, s->session_id, s->peers,
+                 s->npeers)) != ENC_OK)
+        return r == ENC_E_ARG ? session_fail(e, ENC_SESSION_E_PEERS, NULL) : r;
+    if ((r = mpc_refresh_create(g->mpc, &s->dkg, share, s->key_id)) != MPC_OK)
+        return session_fail(e, r, NULL);
+    return dkg_first_round(e, s);
+}
+
+int enc_session_h_keygen_round(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
+    const Mpc__Enclave__RoundMessages *rm = in->keygen_round;
+    struct enc_engine *g = e->engine;
+    session *s = &g->s;
+    Mpc__Enclave__Envelope env = MPC__ENCLAVE__ENVELOPE__INIT;
+    Mpc__Enclave__KeygenResult res = MPC__ENCLAVE__KEYGEN_RESULT__INIT;
+    const mpc_msg_out *out = NULL;
+    size_t out_count = 0;
+    mpc_keyshare_info info;
+    mpc_blame blame;
+    in_batch ib;
+    out_batch b;
+    char text[200], hex[HEX32], hexh[HEX32];
+    int r, failed = 0;
+
+    ib.count = 0;
+    b.count = 0;
+    memset(&blame, 0, sizeof(blame));
+    if ((r = open_round(&ib, s, rm, keygen_class(rm->round))) != ENC_OK ||
+            (r = mpc_dkg_next(g->mpc, &out, &out_count, &blame, s->dkg, ib.in, ib.count)) != MPC_OK) {
+        failed = 1;
+        goto out;
+    }
+    if (rm->round < MPC_DKG_ROUNDS) {
+        if ((r = seal_round(&b, s, (uint16_t)(rm->round + 1), out, out_count)) != ENC_OK)
+            goto out;
+        s->next_round = rm->round + 1;
+        r = send_round(e, s, s->next_round, &b, NULL);
+        goto out;
+    }
+    if ((r = mpc_dkg_finish(g->mpc, &s->new_share, s->dkg)) != MPC_OK) {
+        failed = 1;
+        goto out;
+    }
+    mpc_dkg_destroy(s->dkg);
+    s->dkg = NULL;
+    mpc_keyshare_get_info(g->mpc, &info, s->new_share);
+    mpc_keyshare_public_hash(g->mpc, s->public_hash, s->new_share);
+    hex32(hex, info.sid);
+    hex32(hexh, s->public_hash);
+    snprintf(text, sizeof(text), "keygen result key=%s public_hash=%s", hex, hexh);
+    if ((r = enc_session_audit(e, ENC_AUDIT_KEYGEN, text)) != ENC_OK)
+        goto out;
+    res.key_id.data = info.sid;
+    res.key_id.len = 32;
+    res.public_key.data = info.pubkey;
+    res.public_key.len = 33;
+    res.chain_code.data = info.chaincode;
+    res.chain_code.len = 32;
+    res.public_hash.data = s->public_hash;
+    res.public_hash.len = 32;
+    res.epoch = info.epoch;
+    env.type = MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_KEYGEN_RESULT;
+    env.body_case = MPC__ENCLAVE__ENVELOPE__BODY_KEYGEN_RESULT;
+    env.keygen_result = &res;
+    e->state = ENC_IPC_ST_KEYGEN_DONE;
+    r = enc_ipc_send(e, &env);
+out:
+    in_batch_free(&ib);
+    out_batch_free(&b);
+    if (failed)
+        return session_fail(e, r, &blame);
+    return r;
+}
+
+int enc_session_h_keygen_commit(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
+    const Mpc__Enclave__KeygenCommit *c = in->keygen_commit;
+    struct enc_engine *g = e->engine;
+    session *s = &g->s;
+    unsigned char *blob = NULL;
+    size_t blob_len = 0, i, moved = 0;
+    mpc_keyshare_info info;
+    char text[200], hex[HEX32], hold[HEX32];
+    int r, refresh = s->refresh;
+
+    mpc_keyshare_get_info(g->mpc, &info, s->new_share);
+    hex32(hold, s->old_key_id);
+    if (memcmp(c->key_id.data, info.sid, 32) != 0 || c->n_public_hashes != s->n)
+        return session_fail(e, ENC_SESSION_E_RECONCILE, NULL);
+    for (i = 0; i < c->n_public_hashes; i++)
+        if (c->public_hashes[i].len != 32 || sodium_memcmp(c->public_hashes[i].data, s->public_hash, 32) != 0)
+            return session_fail(e, ENC_SESSION_E_RECONCILE, NULL);
+    if (s->refresh) {
+        if ((r = enc_state_replace_key(g->store, &moved, g->mpc, s->old_key_id, &s->new_share)) != ENC_OK)
+            return r;
+        if (moved > 0 && ((r = enc_state_seal_bans(g->store, e->backend, &blob, &blob_len)) != ENC_OK ||
+                                 (r = send_sealed(e, ENC_SEAL_KIND_BAN_LIST, NULL, blob, blob_len)) != ENC_OK))
+            goto out;
+        free(blob);
+        blob = NULL;
+    } else if ((r = enc_state_add_key(g->store, g->mpc, &s->new_share)) != ENC_OK) {
+        return r;
+    }
+    if ((r = enc_state_seal_key(g->store, g->mpc, e->backend, &blob, &blob_len, info.sid)) != ENC_OK ||
+            (r = send_sealed(e, ENC_SEAL_KIND_KEY_SHARE, info.sid, blob, blob_len)) != ENC_OK)
+        goto out;
+    free(blob);
+    blob = NULL;
+    if ((r = enc_state_seal_used(g->store, e->backend, &blob, &blob_len, info.sid)) != ENC_OK ||
+            (r = send_sealed(e, ENC_SEAL_KIND_USED_SESSIONS, info.sid, blob, blob_len)) != ENC_OK)
+        goto out;
+    session_reset(s);
+    e->state = ENC_IPC_ST_SERVING;
+    hex32(hex, info.sid);
+    if (refresh)
+        snprintf(text, sizeof(text), "refresh commit key=%s replaces=%s", hex, hold);
+    else
+        snprintf(text, sizeof(text), "keygen commit key=%s", hex);
+    if ((r = enc_session_audit(e, ENC_AUDIT_KEYGEN, text)) != ENC_OK)
+        goto out;
+    r = send_status(e, ENC_OK, "key committed", info.sid, 0, NULL);
+out:
+    free(blob);
+    return r;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Signing requests
+ * ------------------------------------------------------------------------------------------- */
+
+/* Where the approval quorum and the signed policy will be evaluated (later issue). Until then the
+ * only payload the enclave will sign is an EIP-191 personal message, and the verdict says so. */
+static int enc_policy_approval_quorum(const char **reason, uint32_t payload_type) {
+    if (payload_type != ENC_PAYLOAD_EIP191_PERSONAL) {
+        *reason = "denied: only EIP-191 personal messages are signable until the policy engine lands";
+        return 0;
+    }
+    *reason = "allowed: EIP-191 personal message; no approval quorum or policy is enforced yet";
+    return 1;
+}
+
+static void fingerprint(char out[80], const unsigned char digest[32]) {
+    static const char hexd[] = "0123456789abcdef";
+    size_t i, o = 0;
+
+    for (i = 0; i < 32; i++) {
+        if (i > 0 && i % 2 == 0)
+            out[o++] = ' ';
+        out[o++] = hexd[digest[i] >> 4];
+        out[o++] = hexd[digest[i] & 15];
+    }
+    out[o] = '\0';
+}
+
+static int send_verdict(enc_ipc *e, const Mpc__Enclave__SignRequest *req, const unsigned char digest[32],
+        const unsigned char sigid[32], const unsigned char pk33[33], int allow, const char *summary) {
+    Mpc__Enclave__Envelope env = MPC__ENCLAVE__ENVELOPE__INIT;
+    Mpc__Enclave__Verdict v = MPC__ENCLAVE__VERDICT__INIT;
+    unsigned char sig[ENC_IDENTITY_SIG_BYTES];
+    unsigned char *m = NULL, *p;
+    size_t slen = strlen(summary), mlen = 2 + req->request_id.len + 32 + 4 + 32 + 32 + 33 + 1 + 4 + slen;
+    char fp[80];
+    int r;
+
+    if ((m = malloc(mlen)) == NULL)
+        return ENC_E_NOMEM;
+    p = m;
+    enc_put_be16(p, (uint16_t)req->request_id.len);
+    p += 2;
+    memcpy(p, req->request_id.data, req->request_id.len);
+    p += req->request_id.len;
+    memcpy(p, req->key_id.data, 32);
+    p += 32;
+    enc_put_be32(p, req->payload_type);
+    p += 4;
+    memcpy(p, digest, 32);
+    p += 32;
+    memcpy(p, sigid, 32);
+    p += 32;
+    memcpy(p, pk33, 33);
+    p += 33;
+    *p++ = allow ? ENC_DECISION_ALLOW : ENC_DECISION_DENY;
+    enc_put_be32(p, (uint32_t)slen);
+    memcpy(p + 4, summary, slen);
+    if ((r = enc_identity_sign(e->identity, sig, ENC_VERDICT_LABEL, m, mlen)) != ENC_OK)
+        goto out;
+    fingerprint(fp, digest);
+    v.request_id = req->request_id;
+    v.key_id = req->key_id;
+    v.digest.data = (unsigned char *)digest;
+    v.digest.len = 32;
+    v.summary = (char *)summary;
+    v.fingerprint.data = (unsigned char *)fp;
+    v.fingerprint.len = strlen(fp);
+    v.decision = allow ? ENC_DECISION_ALLOW : ENC_DECISION_DENY;
+    v.signature.data = sig;
+    v.signature.len = sizeof(sig);
+    v.sigid.data = (unsigned char *)sigid;
+    v.sigid.len = 32;
+    v.derived_public_key.data = (unsigned char *)pk33;
+    v.derived_public_key.len = 33;
+    env.type = MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_VERDICT;
+    env.body_case = MPC__ENCLAVE__ENVELOPE__BODY_VERDICT;
+    env.verdict = &v;
+    r = enc_ipc_send(e, &env);
+out:
+    free(m);
+    return r;
+}
+
+int enc_session_h_sign_request(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
+    const Mpc__Enclave__SignRequest *req = in->sign_request;
+    struct enc_engine *g = e->engine;
+    unsigned char digest[32] = {0}, sigid[32] = {0}, pk[33] = {0};
+    const mpc_keyshare *share = enc_state_key(g->store, req->key_id.data);
+    const char *reason = "denied: unknown key";
+    mpc_keyshare_info info;
+    mpc_sign_public pub;
+    mpc_sign_request sr;
+    payload_err perr;
+    verdict_entry *v;
+    char *summary = NULL, *display = NULL, text[300], hk[HEX32], hd[HEX32], fp[80];
+    size_t i, summary_cap = PAYLOAD_EIP191_DISPLAY_MAX + 512;
+    int allow = 0, is_hex = 0, own = 0, banned = 0, r, used;
+
+    hex32(hk, req->key_id.data);
+    snprintf(text, sizeof(text), "sign request key=%s type=%u bytes=%zu", hk, (unsigned)req->payload_type,
+            req->payload.len);
+    if ((r = enc_session_audit(e, ENC_AUDIT_SIGN_REQUEST, text)) != ENC_OK)
+        return r;
+    if ((summary = malloc(summary_cap)) == NULL || (display = malloc(PAYLOAD_EIP191_DISPLAY_MAX)) == NULL) {
+        r = ENC_E_NOMEM;
+        goto out;
+    }
+    snprintf(summary, summary_cap, "%s", reason);
+    if (share == NULL)
+        goto answer;
+    if (req->payload_type != ENC_PAYLOAD_EIP191_PERSONAL) {
+        allow = enc_policy_approval_quorum(&reason, req->payload_type);
+        snprintf(summary, summary_cap, "unsupported payload type %u; %s", (unsigned)req->payload_type, reason);
+        goto answer;
+    }
+    if (payload_eip191_personal_digest(&perr, digest, req->payload.data, req->payload.len) != PAYLOAD_OK ||
+            payload_eip191_display(&perr, display, PAYLOAD_EIP191_DISPLAY_MAX, &is_hex, req->payload.data,
+                    req->payload.len) != PAYLOAD_OK) {
+        snprintf(summary, summary_cap, "denied: malformed EIP-191 message: %s", perr.msg);
+        goto answer;
+    }
+    mpc_keyshare_get_info(g->mpc, &info, share);
+    for (i = 0; i < req->n_signers; i++) {
+        own |= req->signers[i] == e->party_index;
+        banned |= enc_state_is_banned(g->store, req->key_id.data, req->signers[i], NULL);
+    }
+    sr.signers = req->signers;
+    sr.signer_count = req->n_signers;
+    sr.msg_digest32 = digest;
+    sr.path = req->n_derivation_path > 0 ? req->derivation_path : NULL;
+    sr.path_len = req->n_derivation_path;
+    sr.coord_nonce32 = req->coord_nonce.data;
+    if (!own) {
+        reason = "denied: this enclave is not in the signing set";
+    } else if (banned) {
+        reason = "denied: the signing set includes a banned party";
+    } else if (mpc_sign_public_init(g->mpc, &pub, &info, &sr) != MPC_OK) {
+        reason = "denied: invalid signing set or derivation path";
+    } else {
+        memcpy(sigid, pub.sigid, 32);
+        memcpy(pk, pub.pubkey, 33);
+        used = enc_state_sigid_used(g->store, req->key_id.data, sigid);
+        if (used == 1)
+            reason = "denied: this signing session id was already used";
+        else if (used < 0)
+            reason = "denied: the key's used-session set was not loaded";
+        else
+            allow = enc_policy_approval_quorum(&reason, req->payload_type);
+    }
+    fingerprint(fp, digest);
+    snprintf(summary, summary_cap, "EIP-191 personal message (%zu bytes%s): %s\nfingerprint: %s\n%s",
+            req->payload.len, is_hex ? ", NOT plain text, shown as hex" : "", display, fp, reason);
+    if (allow) {
+        v = &g->verdicts[g->verdict_next];
+        g->verdict_next = (g->verdict_next + 1) % MAX_VERDICTS;
+        memset(v, 0, sizeof(*v));
+        v->used = 1;
+        memcpy(v->sigid, sigid, 32);
+        memcpy(v->key_id, req->key_id.data, 32);
+        memcpy(v->digest, digest, 32);
+        memcpy(v->coord_nonce, req->coord_nonce.data, 32);
+        memcpy(v->signers, req->signers, req->n_signers * sizeof(uint32_t));
+        v->signer_count = req->n_signers;
+        if (req->n_derivation_path > 0)
+            memcpy(v->path, req->derivation_path, req->n_derivation_path * sizeof(uint32_t));
+        v->path_len = req->n_derivation_path;
+    }
+answer:
+    hex32(hd, digest);
+    snprintf(text, sizeof(text), "verdict key=%s digest=%s decision=%s", hk, hd, allow ? "allow" : "deny");
+    if ((r = enc_session_audit(e, ENC_AUDIT_VERDICT, text)) != ENC_OK)
+        goto out;
+    r = send_verdict(e, req, digest, sigid, pk, allow, summary);
+out:
+    free(summary);
+    free(display);
+    return r;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Signing sessions
+ * ------------------------------------------------------------------------------------------- */
+
+static verdict_entry *verdict_find(struct enc_engine *g, const unsigned char sigid[32]) {
+    size_t i;
+
+    for (i = 0; i < MAX_VERDICTS; i++)
+        if (g->verdicts[i].used && memcmp(g->verdicts[i].sigid, sigid, 32) == 0)
+            return &g->verdicts[i];
+    return NULL;
+}
+
+/* The peers must be exactly the verdict's signing set without this enclave. */
+static int sign_peers_match(const session *s, const verdict_entry *v, uint32_t self) {
+    size_t i;
+
+    if (s->npeers + 1 != v->signer_count)
+        return 0;
+    for (i = 0; i < v->signer_count; i++)
+        if (v->signers[i] != self && peer_by_index(s, v->signers[i]) == NULL)
+            return 0;
+    return 1;
+}
+
+int enc_session_h_sign_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
+    const Mpc__Enclave__SignStart *ss = in->sign_start;
+    struct enc_engine *g = e->engine;
+    session *s = &g->s;
+    verdict_entry *v = verdict_find(g, ss->sigid.data);
+    const mpc_keyshare *share;
+    unsigned char sigid[32];
+    unsigned char *blob = NULL;
+    size_t blob_len = 0;
+    mpc_sign_request sr;
+    char text[200], hk[HEX32], hs[HEX32];
+    int r, refusal = 1;
+
+    session_reset(s);
+    s->kind = SESSION_SIGN;
+    memcpy(s->session_id, ss->sigid.data, 32);
+    if (v == NULL || (share = enc_state_key(g->store, v->key_id)) == NULL) {
+        r = ENC_SESSION_E_REFUSED;
+        goto out;
+    }
+    memcpy(s->key_id, v->key_id, 32);
+    if ((r = session_peers(s, g->store, v->key_id, ss->peers, ss->n_peers)) != ENC_OK)
+        goto out;
+    if (!sign_peers_match(s, v, e->party_index)) {
+        r = ENC_SESSION_E_PEERS;
+        goto out;
+    }
+    /* The used-session set is consulted and updated before libmpc can draw any nonce. */
+    if ((r = enc_state_sigid_used(g->store, v->key_id, v->sigid)) != 0) {
+        r = r == 1 ? ENC_SESSION_E_REFUSED : r;
+        goto out;
+    }
+    sr.signers = v->signers;
+    sr.signer_count = v->signer_count;
+    sr.msg_digest32 = v->digest;
+    sr.path = v->path_len > 0 ? v->path : NULL;
+    sr.path_len = v->path_len;
+    sr.coord_nonce32 = v->coord_nonce;
+    if ((r = mpc_sign_create(g->mpc, &s->sign, sigid, share, &sr)) != MPC_OK)
+        goto out;
+    if (sodium_memcmp(sigid, v->sigid, 32) != 0) {
+        r = ENC_E_INTERNAL;
+        refusal = 0;
+        goto out;
+    }
+    if ((r = enc_chan_session_create(&s->chan, e->identity, e->party_index, s->key_id, s->session_id, s->peers,
+                 s->npeers)) != ENC_OK) {
+        r = r == ENC_E_ARG ? ENC_SESSION_E_PEERS : r;
+        goto out;
+    }
+    refusal = 0;
+    if ((r = enc_state_sigid_add(g->store, v->key_id, v->sigid)) != ENC_OK ||
+            (r = enc_state_seal_used(g->store, e->backend, &blob, &blob_len, v->key_id)) != ENC_OK)
+        goto out;
+    crypto_generichash(s->stored_hash, 32, blob, blob_len, NULL, 0);
+    memset(v, 0, sizeof(*v));
+    hex32(hk, s->key_id);
+    hex32(hs, s->session_id);
+    snprintf(text, sizeof(text), "sign session start key=%s sigid=%s", hk, hs);
+    if ((r = enc_session_audit(e, ENC_AUDIT_SIGN, text)) != ENC_OK ||
+            (r = send_sealed(e, ENC_SEAL_KIND_USED_SESSIONS, s->key_id, blob, blob_len)) != ENC_OK)
+        goto out;
+    e->state = ENC_IPC_ST_SIGN_STORE;
+    r = send_status(e, ENC_OK, "sigid recorded; store the used-session blob, then send STORED", s->session_id, 0,
+            NULL);
+out:
+    free(blob);
+    if (r != ENC_OK && refusal)
+        return session_fail(e, r, NULL);
+    return r;
+}
+
+int enc_session_h_stored(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
+    const Mpc__Enclave__Stored *st = in->stored;
+    struct enc_engine *g = e->engine;
+    session *s = &g->s;
+    const mpc_msg_out *out = NULL;
+    size_t out_count = 0;
+    mpc_blame blame;
+    out_batch b;
+    int r;
+
+    /* Acknowledging another blob than the one just sent is a broken parent: fail closed. */
+    if (st->kind != ENC_SEAL_KIND_USED_SESSIONS || memcmp(st->key_id.data, s->key_id, 32) != 0 ||
+            sodium_memcmp(st->blob_hash.data, s->stored_hash, 32) != 0)
+        return ENC_IPC_E_FIELD;
+    b.count = 0;
+    memset(&blame, 0, sizeof(blame));
+    if ((r = mpc_sign_next(g->mpc, &out, &out_count, &blame, s->sign, NULL, 0)) != MPC_OK)
+        return session_fail(e, r, &blame);
+    if ((r = seal_round(&b, s, 1, out, out_count)) == ENC_OK) {
+        s->next_round = 1;
+        e->state = ENC_IPC_ST_SIGNING;
+        r = send_round(e, s, 1, &b, NULL);
+    }
+    out_batch_free(&b);
+    return r;
+}
+
+int enc_session_h_sign_round(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
+    const Mpc__Enclave__RoundMessages *rm = in->sign_round;
+    struct enc_engine *g = e->engine;
+    session *s = &g->s;
+    const mpc_msg_out *out = NULL;
+    size_t out_count = 0;
+    mpc_blame blame;
+    in_batch ib;
+    out_batch b;
+    char text[200], hs[HEX32];
+    int r, failed = 0;
+
+    ib.count = 0;
+    b.count = 0;
+    memset(&blame, 0, sizeof(blame));
+    if ((r = open_round(&ib, s, rm, ENC_CHAN_P2P)) != ENC_OK ||
+            (r = mpc_sign_next(g->mpc, &out, &out_count, &blame, s->sign, ib.in, ib.count)) != MPC_OK) {
+        failed = 1;
+        goto out;
+    }
+    if ((r = seal_round(&b, s, (uint16_t)(rm->round + 1), out, out_count)) != ENC_OK)
+        goto out;
+    s->next_round = rm->round + 1;
+    if (s->next_round < MPC_SIGN_ROUNDS) {
+        r = send_round(e, s, s->next_round, &b, NULL);
+        goto out;
+    }
+    /* Round 3 is this signer's last message: it goes to the peers and, as public bytes, to the
+     * combiner. The session (and every nonce) ends here. */
+    if (out_count != 1) {
+        r = ENC_E_INTERNAL;
+        goto out;
+    }
+    /* Audit frames always precede the reply they belong to. */
+    hex32(hs, s->session_id);
+    snprintf(text, sizeof(text), "sign session end sigid=%s (round-3 broadcast)", hs);
+    if ((r = enc_session_audit(e, ENC_AUDIT_SIGN, text)) != ENC_OK ||
+            (r = send_round(e, s, s->next_round, &b, &out[0])) != ENC_OK)
+        goto out;
+    session_reset(s);
+    e->state = ENC_IPC_ST_SERVING;
+out:
+    in_batch_free(&ib);
+    out_batch_free(&b);
+    if (failed)
+        return session_fail(e, r, &blame);
+    return r;
+}

@@ -1,0 +1,66 @@
+/*
+ * Request handlers of the enclave after its identity is loaded: sealed state (LOAD), START (audit
+ * chain, sandbox), keygen, signing requests and signing sessions, driven through libmpc with every
+ * protocol message carried over an end-to-end channel (channel.h). Dispatched by ipc.c's
+ * permission table, which has already checked the message type against the state.
+ *
+ * Keygen:  KEYGEN_START(inst, n, t, peers) -> round 1 out; KEYGEN_ROUND r=1..3 -> round r+1 out;
+ *          KEYGEN_ROUND 4 -> KeygenResult(key id = sid, pk, chain code, public-state hash);
+ *          KEYGEN_COMMIT(all n hashes, each equal to ours) -> Sealed key share + empty used set.
+ *          The share never leaves the enclave unsealed and is not usable before the commit.
+ * Refresh: REFRESH_START(key id, inst, peers) -> round 1 out (channel key id = inst, session id =
+ *          the old key id); then exactly as keygen. The commit replaces the old share by the new
+ *          one (new key id, empty used set, bans carried over); until then the old one signs.
+ * Signing: SIGN_REQUEST -> the enclave decodes the payload, computes the digest, asks
+ *          enc_policy_approval_quorum, computes sigid and answers a Verdict signed with its identity
+ *          key over
+ *            "mpc-enclave/verdict/v1" || 0x00 || be16 len(request_id) || request_id || key id[32] ||
+ *            be32 payload type || digest[32] || sigid[32] || derived pk[33] || decision (1 byte) ||
+ *            be32 len(summary) || summary
+ *          SIGN_START(sigid, peers) -> sigid checked against and added to the key's used set, the
+ *          used set sealed and sent; no nonce exists yet. STORED(hash of that blob) -> round 1 out
+ *          (nonces drawn here, never before the parent has stored the set durably);
+ *          SIGN_ROUND 1 -> round 2 out; SIGN_ROUND 2 -> round-3 broadcast out (and its public
+ *          libmpc bytes for the combiner); the session ends.
+ * Errors:  channel errors (ENC_CHAN_E_*) abort the session as transport errors and blame nobody;
+ *          MPC_E_BAN bans the parties libmpc names (sealed ban list sent); other libmpc errors
+ *          abort without a ban. Each is a Status reply; the enclave keeps running.
+ */
+#ifndef ENC_SESSION_H
+#define ENC_SESSION_H
+
+#include "ipc.h"
+
+#define ENC_VERDICT_LABEL "mpc-enclave/verdict/v1"
+#define ENC_PAYLOAD_EIP191_PERSONAL 1u
+#define ENC_DECISION_ALLOW 1u
+#define ENC_DECISION_DENY 2u
+
+/* Session-level refusals (answered with Status, not fatal). */
+enum {
+    ENC_SESSION_E_REFUSED = -700,  /* no allowing verdict for this sigid, or policy says no */
+    ENC_SESSION_E_BANNED = -701,   /* a participant is banned for this key */
+    ENC_SESSION_E_PEERS = -702,    /* peers do not match the signing set or n */
+    ENC_SESSION_E_RECONCILE = -703, /* a party reported another public-state hash */
+    ENC_SESSION_E_ROUND = -704     /* relayed round for another session, round or count (transport) */
+};
+
+/* Wipe and free the engine (NULL allowed). */
+void enc_engine_destroy(struct enc_engine *g);
+
+int enc_session_h_load(enc_ipc *e, const Mpc__Enclave__Envelope *in) ENC_WARN_UNUSED_RESULT;
+int enc_session_h_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) ENC_WARN_UNUSED_RESULT;
+int enc_session_h_keygen_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) ENC_WARN_UNUSED_RESULT;
+int enc_session_h_refresh_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) ENC_WARN_UNUSED_RESULT;
+int enc_session_h_keygen_round(enc_ipc *e, const Mpc__Enclave__Envelope *in) ENC_WARN_UNUSED_RESULT;
+int enc_session_h_keygen_commit(enc_ipc *e, const Mpc__Enclave__Envelope *in) ENC_WARN_UNUSED_RESULT;
+int enc_session_h_sign_request(enc_ipc *e, const Mpc__Enclave__Envelope *in) ENC_WARN_UNUSED_RESULT;
+int enc_session_h_sign_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) ENC_WARN_UNUSED_RESULT;
+int enc_session_h_stored(enc_ipc *e, const Mpc__Enclave__Envelope *in) ENC_WARN_UNUSED_RESULT;
+int enc_session_h_sign_round(enc_ipc *e, const Mpc__Enclave__Envelope *in) ENC_WARN_UNUSED_RESULT;
+
+/* Audit record of type (ENC_AUDIT_*) with a text payload, sent as an Audit frame; a no-op before
+ * START. Returns: ENC_OK or a send error. */
+int enc_session_audit(enc_ipc *e, uint16_t type, const char *text) ENC_WARN_UNUSED_RESULT;
+
+#endif

@@ -1,0 +1,341 @@
+#include "state.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "enc_bytes.h"
+
+#define USED_MAGIC "MPUS"
+#define BAN_MAGIC "MPBN"
+#define STATE_FORMAT_VERSION 1u
+#define USED_HEADER_BYTES (4u + 4u + 32u + 4u)
+#define BAN_HEADER_BYTES (4u + 4u + 4u)
+#define BAN_ENTRY_BYTES (32u + 4u + 32u)
+
+typedef struct {
+    unsigned char key_id[32];
+    mpc_keyshare *share;
+    int has_used;
+    unsigned char *used; /* count x 32 bytes, sorted ascending (public data) */
+    size_t used_count;
+} state_key;
+
+typedef struct {
+    unsigned char key_id[32];
+    uint32_t party;
+    unsigned char identity_pk[32];
+} state_ban;
+
+struct enc_state {
+    state_key keys[ENC_STATE_MAX_KEYS];
+    size_t key_count;
+    state_ban bans[ENC_STATE_MAX_BANS];
+    size_t ban_count;
+};
+
+int enc_state_create(enc_state **st) {
+    if ((*st = calloc(1, sizeof(**st))) == NULL)
+        return ENC_E_NOMEM;
+    return ENC_OK;
+}
+
+void enc_state_destroy(enc_state *st) {
+    size_t i;
+
+    if (st == NULL)
+        return;
+    for (i = 0; i < st->key_count; i++) {
+        mpc_keyshare_destroy(st->keys[i].share);
+        free(st->keys[i].used);
+    }
+    sodium_memzero(st, sizeof(*st));
+    free(st);
+}
+
+static state_key *state_find(const enc_state *st, const unsigned char key_id[32]) {
+    size_t i;
+
+    for (i = 0; i < st->key_count; i++)
+        if (memcmp(st->keys[i].key_id, key_id, 32) == 0)
+            return (state_key *)&st->keys[i];
+    return NULL;
+}
+
+const mpc_keyshare *enc_state_key(const enc_state *st, const unsigned char key_id[32]) {
+    const state_key *k = state_find(st, key_id);
+
+    return k != NULL ? k->share : NULL;
+}
+
+static int state_install_share(enc_state *st, const mpc_context *ctx, mpc_keyshare **share, int has_used) {
+    mpc_keyshare_info info;
+    state_key *k;
+
+    mpc_keyshare_get_info(ctx, &info, *share);
+    if (state_find(st, info.sid) != NULL)
+        return ENC_STATE_E_DUPLICATE;
+    if (st->key_count == ENC_STATE_MAX_KEYS)
+        return ENC_STATE_E_FULL;
+    k = &st->keys[st->key_count++];
+    memset(k, 0, sizeof(*k));
+    memcpy(k->key_id, info.sid, 32);
+    k->share = *share;
+    k->has_used = has_used;
+    *share = NULL;
+    return ENC_OK;
+}
+
+int enc_state_add_key(enc_state *st, const mpc_context *ctx, mpc_keyshare **share) {
+    return state_install_share(st, ctx, share, 1);
+}
+
+int enc_state_replace_key(enc_state *st, size_t *bans_moved, const mpc_context *ctx,
+        const unsigned char old_key_id[32], mpc_keyshare **share) {
+    state_key *old = state_find(st, old_key_id);
+    mpc_keyshare_info info;
+    size_t i, n = st->ban_count, moved = 0;
+
+    if (old == NULL)
+        return ENC_STATE_E_UNKNOWN_KEY;
+    mpc_keyshare_get_info(ctx, &info, *share);
+    if (state_find(st, info.sid) != NULL)
+        return ENC_STATE_E_DUPLICATE;
+    for (i = 0; i < n; i++)
+        moved += memcmp(st->bans[i].key_id, old_key_id, 32) == 0;
+    if (st->ban_count + moved > ENC_STATE_MAX_BANS)
+        return ENC_STATE_E_FULL;
+    for (i = 0; i < n; i++) {
+        if (memcmp(st->bans[i].key_id, old_key_id, 32) != 0)
+            continue;
+        st->bans[st->ban_count] = st->bans[i];
+        memcpy(st->bans[st->ban_count].key_id, info.sid, 32);
+        st->ban_count++;
+    }
+    mpc_keyshare_destroy(old->share);
+    free(old->used);
+    memset(old, 0, sizeof(*old));
+    memcpy(old->key_id, info.sid, 32);
+    old->share = *share;
+    old->has_used = 1;
+    *share = NULL;
+    *bans_moved = moved;
+    return ENC_OK;
+}
+
+static int state_load_share(enc_state *st, const mpc_context *ctx, const unsigned char *key_id,
+        const unsigned char *plain, size_t plain_len) {
+    mpc_keyshare *share = NULL;
+    mpc_keyshare_info info;
+    int r;
+
+    if ((r = mpc_keyshare_parse(ctx, &share, plain, plain_len)) != MPC_OK)
+        goto out;
+    mpc_keyshare_get_info(ctx, &info, share);
+    /* The sealed header's key id was checked by enc_unseal; the share must agree with it. */
+    if (memcmp(info.sid, key_id, 32) != 0) {
+        r = ENC_STATE_E_FORMAT;
+        goto out;
+    }
+    r = state_install_share(st, ctx, &share, 0);
+out:
+    mpc_keyshare_destroy(share);
+    return r;
+}
+
+static int state_load_used(enc_state *st, const unsigned char *key_id, const unsigned char *p, size_t len) {
+    state_key *k = state_find(st, key_id);
+    unsigned char *used = NULL;
+    size_t count, i;
+
+    if (k == NULL)
+        return ENC_STATE_E_UNKNOWN_KEY;
+    if (k->has_used)
+        return ENC_STATE_E_DUPLICATE;
+    if (len < USED_HEADER_BYTES || memcmp(p, USED_MAGIC, 4) != 0 || enc_get_be32(p + 4) != STATE_FORMAT_VERSION ||
+            memcmp(p + 8, key_id, 32) != 0)
+        return ENC_STATE_E_FORMAT;
+    count = enc_get_be32(p + 40);
+    if (count > ENC_STATE_MAX_USED || len != USED_HEADER_BYTES + 32u * count)
+        return ENC_STATE_E_FORMAT;
+    p += USED_HEADER_BYTES;
+    for (i = 1; i < count; i++)
+        if (memcmp(p + 32u * (i - 1), p + 32u * i, 32) >= 0)
+            return ENC_STATE_E_FORMAT;
+    if (count > 0) {
+        if ((used = malloc(32u * count)) == NULL)
+            return ENC_E_NOMEM;
+        memcpy(used, p, 32u * count);
+    }
+    k->used = used;
+    k->used_count = count;
+    k->has_used = 1;
+    return ENC_OK;
+}
+
+static int state_load_bans(enc_state *st, const unsigned char *p, size_t len) {
+    size_t count, i;
+
+    if (st->ban_count != 0)
+        return ENC_STATE_E_DUPLICATE;
+    if (len < BAN_HEADER_BYTES || memcmp(p, BAN_MAGIC, 4) != 0 || enc_get_be32(p + 4) != STATE_FORMAT_VERSION)
+        return ENC_STATE_E_FORMAT;
+    count = enc_get_be32(p + 8);
+    if (count > ENC_STATE_MAX_BANS || len != BAN_HEADER_BYTES + BAN_ENTRY_BYTES * count)
+        return ENC_STATE_E_FORMAT;
+    p += BAN_HEADER_BYTES;
+    for (i = 0; i < count; i++, p += BAN_ENTRY_BYTES) {
+        memcpy(st->bans[i].key_id, p, 32);
+        st->bans[i].party = enc_get_be32(p + 32);
+        memcpy(st->bans[i].identity_pk, p + 36, 32);
+    }
+    st->ban_count = count;
+    return ENC_OK;
+}
+
+int enc_state_load(enc_state *st, const mpc_context *ctx, enc_seal_backend *b, uint16_t kind,
+        const unsigned char *key_id, const unsigned char *blob, size_t blob_len) {
+    unsigned char *plain = NULL;
+    size_t plain_len = 0;
+    int r;
+
+    if ((r = enc_unseal(b, &plain, &plain_len, blob, blob_len, kind, key_id)) != ENC_OK)
+        return r;
+    switch (kind) {
+    case ENC_SEAL_KIND_KEY_SHARE: r = state_load_share(st, ctx, key_id, plain, plain_len); break;
+    case ENC_SEAL_KIND_USED_SESSIONS: r = state_load_used(st, key_id, plain, plain_len); break;
+    case ENC_SEAL_KIND_BAN_LIST: r = state_load_bans(st, plain, plain_len); break;
+    default: r = ENC_E_ARG; break;
+    }
+    enc_seal_plain_free(plain);
+    return r;
+}
+
+int enc_state_sigid_used(const enc_state *st, const unsigned char key_id[32], const unsigned char sigid[32]) {
+    const state_key *k = state_find(st, key_id);
+    size_t i;
+
+    if (k == NULL)
+        return ENC_STATE_E_UNKNOWN_KEY;
+    if (!k->has_used)
+        return ENC_STATE_E_NO_USED_SET;
+    for (i = 0; i < k->used_count; i++)
+        if (memcmp(k->used + 32u * i, sigid, 32) == 0)
+            return 1;
+    return 0;
+}
+
+int enc_state_sigid_add(enc_state *st, const unsigned char key_id[32], const unsigned char sigid[32]) {
+    state_key *k = state_find(st, key_id);
+    unsigned char *grown;
+    size_t pos;
+    int r;
+
+    if ((r = enc_state_sigid_used(st, key_id, sigid)) < 0)
+        return r;
+    if (r == 1)
+        return ENC_STATE_E_DUPLICATE;
+    if (k->used_count == ENC_STATE_MAX_USED)
+        return ENC_STATE_E_FULL;
+    if ((grown = realloc(k->used, 32u * (k->used_count + 1))) == NULL)
+        return ENC_E_NOMEM;
+    k->used = grown;
+    for (pos = 0; pos < k->used_count && memcmp(k->used + 32u * pos, sigid, 32) < 0; pos++)
+        ;
+    memmove(k->used + 32u * (pos + 1), k->used + 32u * pos, 32u * (k->used_count - pos));
+    memcpy(k->used + 32u * pos, sigid, 32);
+    k->used_count++;
+    return ENC_OK;
+}
+
+int enc_state_seal_key(const enc_state *st, const mpc_context *ctx, enc_seal_backend *b,
+        unsigned char **blob, size_t *blob_len, const unsigned char key_id[32]) {
+    const state_key *k = state_find(st, key_id);
+    unsigned char *plain = NULL;
+    size_t len;
+    int r;
+
+    if (k == NULL)
+        return ENC_STATE_E_UNKNOWN_KEY;
+    len = mpc_keyshare_serialized_len(k->share);
+    if ((plain = sodium_malloc(len)) == NULL)
+        return ENC_E_NOMEM;
+    if ((r = mpc_keyshare_serialize(ctx, plain, len, k->share)) != MPC_OK)
+        goto out;
+    r = enc_seal(b, blob, blob_len, ENC_SEAL_KIND_KEY_SHARE, key_id, plain, len);
+out:
+    sodium_free(plain);
+    return r;
+}
+
+int enc_state_seal_used(const enc_state *st, enc_seal_backend *b, unsigned char **blob, size_t *blob_len,
+        const unsigned char key_id[32]) {
+    const state_key *k = state_find(st, key_id);
+    unsigned char *plain;
+    size_t len;
+    int r;
+
+    if (k == NULL)
+        return ENC_STATE_E_UNKNOWN_KEY;
+    if (!k->has_used)
+        return ENC_STATE_E_NO_USED_SET;
+    len = USED_HEADER_BYTES + 32u * k->used_count;
+    if ((plain = malloc(len)) == NULL)
+        return ENC_E_NOMEM;
+    memcpy(plain, USED_MAGIC, 4);
+    enc_put_be32(plain + 4, STATE_FORMAT_VERSION);
+    memcpy(plain + 8, key_id, 32);
+    enc_put_be32(plain + 40, (uint32_t)k->used_count);
+    if (k->used_count > 0)
+        memcpy(plain + USED_HEADER_BYTES, k->used, 32u * k->used_count);
+    r = enc_seal(b, blob, blob_len, ENC_SEAL_KIND_USED_SESSIONS, key_id, plain, len);
+    free(plain);
+    return r;
+}
+
+int enc_state_seal_bans(const enc_state *st, enc_seal_backend *b, unsigned char **blob, size_t *blob_len) {
+    unsigned char plain[BAN_HEADER_BYTES + BAN_ENTRY_BYTES * ENC_STATE_MAX_BANS];
+    unsigned char *p = plain + BAN_HEADER_BYTES;
+    size_t i;
+
+    memcpy(plain, BAN_MAGIC, 4);
+    enc_put_be32(plain + 4, STATE_FORMAT_VERSION);
+    enc_put_be32(plain + 8, (uint32_t)st->ban_count);
+    for (i = 0; i < st->ban_count; i++, p += BAN_ENTRY_BYTES) {
+        memcpy(p, st->bans[i].key_id, 32);
+        enc_put_be32(p + 32, st->bans[i].party);
+        memcpy(p + 36, st->bans[i].identity_pk, 32);
+    }
+    return enc_seal(b, blob, blob_len, ENC_SEAL_KIND_BAN_LIST, NULL, plain, (size_t)(p - plain));
+}
+
+int enc_state_ban(enc_state *st, const unsigned char key_id[32], uint32_t party, const unsigned char identity_pk[32]) {
+    state_ban *e;
+    size_t i;
+
+    for (i = 0; i < st->ban_count; i++)
+        if (memcmp(st->bans[i].key_id, key_id, 32) == 0 && st->bans[i].party == party &&
+                memcmp(st->bans[i].identity_pk, identity_pk, 32) == 0)
+            return ENC_OK;
+    if (st->ban_count == ENC_STATE_MAX_BANS)
+        return ENC_STATE_E_FULL;
+    e = &st->bans[st->ban_count++];
+    memcpy(e->key_id, key_id, 32);
+    e->party = party;
+    memcpy(e->identity_pk, identity_pk, 32);
+    return ENC_OK;
+}
+
+int enc_state_is_banned(const enc_state *st, const unsigned char key_id[32], uint32_t party,
+        const unsigned char identity_pk[32]) {
+    size_t i;
+
+    for (i = 0; i < st->ban_count; i++) {
+        if (identity_pk != NULL && memcmp(st->bans[i].identity_pk, identity_pk, 32) == 0)
+            return 1;
+        if (key_id != NULL && memcmp(st->bans[i].key_id, key_id, 32) == 0 && st->bans[i].party == party)
+            return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,93 @@
+/*
+ * The enclave's persistent state, held in memory and leaving only as sealed blobs the parent
+ * stores: key shares by key id (ENC_SEAL_KIND_KEY_SHARE), the used signing-session set of each key
+ * (ENC_SEAL_KIND_USED_SESSIONS) and the ban list (ENC_SEAL_KIND_BAN_LIST).
+ *
+ * Plaintext layouts (version 1, integers big-endian, length exact):
+ *   key share:     mpc_keyshare_serialize output (libmpc's "MPCK" layout); key id = its sid
+ *   used sessions: "MPUS" | be32 version | key id[32] | be32 count | count x sigid[32], sorted
+ *                  ascending with no duplicates
+ *   ban list:      "MPBN" | be32 version | be32 count | count x (key id[32] | be32 party index |
+ *                  identity public key[32])
+ *
+ * A key can sign only once its used-session set is present (loaded, or created empty at keygen
+ * commit): a parent that withholds the set gets a refusal, not a fresh empty set.
+ */
+#ifndef ENC_STATE_H
+#define ENC_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mpc/protocol.h>
+
+#include "enc_error.h"
+#include "seal/seal.h"
+
+#define ENC_STATE_MAX_KEYS 16u
+#define ENC_STATE_MAX_USED 65536u
+#define ENC_STATE_MAX_BANS 256u
+
+enum {
+    ENC_STATE_E_FORMAT = -600,    /* unsealed plaintext malformed (layout, order, length) */
+    ENC_STATE_E_UNKNOWN_KEY = -601, /* no key share loaded under this key id */
+    ENC_STATE_E_FULL = -602,      /* a table limit was reached */
+    ENC_STATE_E_DUPLICATE = -603, /* the key or blob is already loaded */
+    ENC_STATE_E_NO_USED_SET = -604 /* the key's used-session set was never handed in */
+};
+
+typedef struct enc_state enc_state;
+
+/** Returns: ENC_OK or ENC_E_NOMEM.  Out: st (empty). */
+int enc_state_create(enc_state **st);
+
+/* Wipe and free, key shares included (NULL allowed). */
+void enc_state_destroy(enc_state *st);
+
+/** Unseal and install a blob of kind KEY_SHARE, USED_SESSIONS or BAN_LIST.
+ *  Returns: ENC_OK, an enc_unseal error, an MPC_E_* from mpc_keyshare_parse, ENC_STATE_E_*.
+ *  In: ctx (libmpc), b, kind, key_id (32 bytes for keyed kinds, else NULL), blob, blob_len. */
+int enc_state_load(enc_state *st, const mpc_context *ctx, enc_seal_backend *b, uint16_t kind,
+        const unsigned char *key_id, const unsigned char *blob, size_t blob_len) ENC_WARN_UNUSED_RESULT;
+
+/** Take ownership of a new key share (after keygen commit) with an empty used-session set.
+ *  Returns: ENC_OK, ENC_STATE_E_{DUPLICATE,FULL}, ENC_E_NOMEM. On error *share is untouched. */
+int enc_state_add_key(enc_state *st, const mpc_context *ctx, mpc_keyshare **share) ENC_WARN_UNUSED_RESULT;
+
+/** After a refresh commit: drop the share old_key_id (wiped) and take ownership of its successor
+ *  with an empty used-session set; bans recorded under the old key id are copied to the new one.
+ *  Returns: ENC_OK, ENC_STATE_E_{UNKNOWN_KEY,DUPLICATE,FULL}. On error nothing changes.
+ *  Out: bans_moved (number of ban entries copied). */
+int enc_state_replace_key(enc_state *st, size_t *bans_moved, const mpc_context *ctx,
+        const unsigned char old_key_id[32], mpc_keyshare **share) ENC_WARN_UNUSED_RESULT;
+
+/* The share for key_id, or NULL. */
+const mpc_keyshare *enc_state_key(const enc_state *st, const unsigned char key_id[32]);
+
+/** Whether sigid is in the key's used set: 1 used, 0 unused, or ENC_STATE_E_{UNKNOWN_KEY,NO_USED_SET}. */
+int enc_state_sigid_used(const enc_state *st, const unsigned char key_id[32], const unsigned char sigid[32]);
+
+/** Add sigid to the key's used set (must not be in it).
+ *  Returns: ENC_OK, ENC_STATE_E_{UNKNOWN_KEY,NO_USED_SET,DUPLICATE,FULL}, ENC_E_NOMEM. */
+int enc_state_sigid_add(enc_state *st, const unsigned char key_id[32], const unsigned char sigid[32])
+        ENC_WARN_UNUSED_RESULT;
+
+/** Seal the key's share / used set / the ban list.  Out: blob (free()), blob_len. */
+int enc_state_seal_key(const enc_state *st, const mpc_context *ctx, enc_seal_backend *b,
+        unsigned char **blob, size_t *blob_len, const unsigned char key_id[32]) ENC_WARN_UNUSED_RESULT;
+int enc_state_seal_used(const enc_state *st, enc_seal_backend *b, unsigned char **blob, size_t *blob_len,
+        const unsigned char key_id[32]) ENC_WARN_UNUSED_RESULT;
+int enc_state_seal_bans(const enc_state *st, enc_seal_backend *b, unsigned char **blob, size_t *blob_len)
+        ENC_WARN_UNUSED_RESULT;
+
+/** Record a ban of (key_id, party, identity_pk); a repeated ban is not an error.
+ *  Returns: ENC_OK or ENC_STATE_E_FULL. */
+int enc_state_ban(enc_state *st, const unsigned char key_id[32], uint32_t party,
+        const unsigned char identity_pk[32]) ENC_WARN_UNUSED_RESULT;
+
+/* 1 if party is banned for key_id, or identity_pk is banned under any key; else 0. key_id and
+ * identity_pk may each be NULL (that test is skipped). */
+int enc_state_is_banned(const enc_state *st, const unsigned char key_id[32], uint32_t party,
+        const unsigned char identity_pk[32]);
+
+#endif

@@ -1,0 +1,1021 @@
+/* The real mpc-enclave binary, driven through the client library over real socketpairs: the test
+ * plays each signer's parent (stores sealed blobs and audit records on its "disk", relays the
+ * end-to-end channel messages between enclave processes) and the coordinator (combines the
+ * round-3 messages with mpc_sign_combine). Expected values come from outside the code under test:
+ * the EIP-191 digest of "hello" is the published value (PAYLOADS.md 2.6, also in
+ * test/unit/payload/eth_generated.json, generated with pycryptodome's Keccak); signatures are
+ * checked with libsecp256k1 (verify and public-key recovery). */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <signal.h>
+#include <sodium.h>
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <mpc/protocol.h>
+
+#include "audit.h"
+#include "channel.h"
+#include "enc_error.h"
+#include "enclave_client.h"
+#include "seal/seal.h"
+#include "session.h"
+#include "state.h"
+
+#define NODES 3
+#define KIND_KEY_SHARE 1u
+#define KIND_IDENTITY 2u
+#define KIND_BAN_LIST 3u
+#define KIND_USED 4u
+#define EXIT_FORBIDDEN 14
+#define EXIT_FRAME 12
+#define EXIT_MALFORMED 13
+
+static const char *const hello_digest_hex = "50b2c43fd39106bafbba0da34fc430e1f91e3c96ea2acee2bc34119f92b37750";
+
+typedef struct {
+    unsigned char *p;
+    size_t len;
+} buf;
+
+static void buf_set(buf *b, const unsigned char *p, size_t len) {
+    free(b->p);
+    b->p = malloc(len);
+    assert_non_null(b->p);
+    memcpy(b->p, p, len);
+    b->len = len;
+}
+
+static void buf_append(buf *b, const unsigned char *p, size_t len) {
+    b->p = realloc(b->p, b->len + len + 1);
+    assert_non_null(b->p);
+    memcpy(b->p + b->len, p, len);
+    b->len += len;
+}
+
+/* One signer host's disk, as its parent would keep it. */
+typedef struct {
+    uint32_t index;
+    unsigned char seal_key[32];
+    unsigned char pk[32];
+    buf identity, share, used, bans;
+    buf audit_log, last_record;
+    size_t audit_count;
+    buf received; /* every frame this parent ever received from its enclave */
+    unsigned ban_writes;
+    mpc_enclave_client *c;
+} node;
+
+static node nodes[NODES];
+static unsigned char key_id[32], key_pk[33], key_cc[32];
+static uint32_t key_epoch;
+
+static void on_audit(void *ctx, const unsigned char *rec, size_t len) {
+    node *n = ctx;
+
+    buf_append(&n->audit_log, rec, len);
+    n->audit_count++;
+    buf_set(&n->last_record, rec, len);
+}
+
+static int on_sealed(void *ctx, uint32_t kind, const unsigned char *kid, size_t kid_len, const unsigned char *blob,
+        size_t blob_len) {
+    node *n = ctx;
+
+    (void)kid;
+    (void)kid_len;
+    switch (kind) {
+    case KIND_IDENTITY: buf_set(&n->identity, blob, blob_len); break;
+    case KIND_KEY_SHARE: buf_set(&n->share, blob, blob_len); break;
+    case KIND_USED: buf_set(&n->used, blob, blob_len); break;
+    case KIND_BAN_LIST:
+        buf_set(&n->bans, blob, blob_len);
+        n->ban_writes++;
+        break;
+    default: return -1;
+    }
+    return 0;
+}
+
+static void on_frame(void *ctx, const unsigned char *frame, size_t len) {
+    buf_append(&((node *)ctx)->received, frame, len);
+}
+
+static void spawn(node *n) {
+    mpc_enclave_sinks sinks = {on_audit, on_sealed, on_frame, n};
+
+    assert_int_equal(mpc_enclave_spawn(&n->c, MPC_ENCLAVE_BIN, "--insecure-test-mode", &sinks), MPC_ENCLAVE_OK);
+}
+
+/* First start: HELLO, CONFIG, INIT, START. */
+static void boot_new(node *n) {
+    spawn(n);
+    assert_int_equal(mpc_enclave_hello(n->c), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_config_keyfile(n->c, n->seal_key, n->index), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_init(n->c, n->pk), MPC_ENCLAVE_OK);
+    assert_true(n->identity.len > 0);
+    assert_int_equal(mpc_enclave_start(n->c, NULL, 0), MPC_ENCLAVE_OK);
+}
+
+/* Restart from the disk: identity, key share, used set, ban list, then START. */
+static void boot_from_disk(node *n) {
+    unsigned char pk[32];
+
+    spawn(n);
+    assert_int_equal(mpc_enclave_hello(n->c), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_config_keyfile(n->c, n->seal_key, n->index), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_unseal_identity(n->c, pk, n->identity.p, n->identity.len), MPC_ENCLAVE_OK);
+    assert_memory_equal(pk, n->pk, 32);
+    if (n->share.len > 0) {
+        assert_int_equal(mpc_enclave_load(n->c, KIND_KEY_SHARE, key_id, n->share.p, n->share.len), MPC_ENCLAVE_OK);
+        assert_int_equal(mpc_enclave_load(n->c, KIND_USED, key_id, n->used.p, n->used.len), MPC_ENCLAVE_OK);
+    }
+    if (n->bans.len > 0)
+        assert_int_equal(mpc_enclave_load(n->c, KIND_BAN_LIST, NULL, n->bans.p, n->bans.len), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_start(n->c, n->last_record.p, n->last_record.len), MPC_ENCLAVE_OK);
+}
+
+static int stop(node *n) {
+    int status = 0;
+
+    assert_int_equal(mpc_enclave_shutdown(n->c), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_wait(n->c, &status), MPC_ENCLAVE_OK);
+    mpc_enclave_client_free(n->c);
+    n->c = NULL;
+    return status;
+}
+
+static void kill9(node *n) {
+    mpc_enclave_client_free(n->c);
+    n->c = NULL;
+}
+
+/* Wait for an enclave that must have ended itself; returns its exit code. */
+static int exit_code(node *n) {
+    int status = 0;
+
+    assert_int_equal(mpc_enclave_wait(n->c, &status), MPC_ENCLAVE_OK);
+    mpc_enclave_client_free(n->c);
+    n->c = NULL;
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* Receiver party of a channel message (header offset 70, big-endian). */
+static uint32_t chan_receiver(const ProtobufCBinaryData *m) {
+    assert_true(m->len >= ENC_CHAN_HEADER_BYTES);
+    return ((uint32_t)m->data[70] << 8) | m->data[71];
+}
+
+/* The messages in outs[] (round outputs of the listed parties) addressed to party `to`. */
+static size_t route(ProtobufCBinaryData *dst, Mpc__Enclave__Envelope *const *outs, size_t nout, uint32_t to) {
+    size_t i, j, k = 0;
+
+    for (i = 0; i < nout; i++)
+        for (j = 0; j < outs[i]->round_out->n_messages; j++)
+            if (chan_receiver(&outs[i]->round_out->messages[j]) == to)
+                dst[k++] = outs[i]->round_out->messages[j];
+    return k;
+}
+
+static void peers_of(uint32_t *idx, unsigned char (*pk)[32], const uint32_t *set, size_t count, uint32_t self) {
+    size_t i, k = 0;
+
+    for (i = 0; i < count; i++) {
+        if (set[i] == self)
+            continue;
+        idx[k] = set[i];
+        memcpy(pk[k], nodes[set[i] - 1].pk, 32);
+        k++;
+    }
+}
+
+/* Run a DKG (refresh == 0) or a refresh of key_id among all three nodes and commit it; key_id,
+ * key_pk and key_cc then describe the new key share. */
+static void run_dkg(int refresh) {
+    static const uint32_t all[NODES] = {1, 2, 3};
+    static const unsigned char zero[32];
+    Mpc__Enclave__Envelope *out[NODES] = {0}, *next[NODES] = {0};
+    ProtobufCBinaryData in[NODES];
+    unsigned char inst[32], hashes[NODES][32], ppk[NODES][32], session_id[32], new_id[32];
+    uint32_t pidx[NODES], round;
+    size_t i, k;
+
+    randombytes_buf(inst, sizeof(inst));
+    memcpy(session_id, refresh ? key_id : zero, 32);
+    for (i = 0; i < NODES; i++) {
+        peers_of(pidx, ppk, all, NODES, nodes[i].index);
+        if (refresh)
+            assert_int_equal(mpc_enclave_refresh_start(nodes[i].c, &out[i], key_id, inst, pidx,
+                                     (const unsigned char(*)[32])ppk, NODES - 1),
+                    MPC_ENCLAVE_OK);
+        else
+            assert_int_equal(mpc_enclave_keygen_start(nodes[i].c, &out[i], inst, NODES, 2, nodes[i].index, pidx,
+                                     (const unsigned char(*)[32])ppk, NODES - 1),
+                    MPC_ENCLAVE_OK);
+    }
+    for (round = 1; round <= MPC_DKG_ROUNDS; round++) {
+        for (i = 0; i < NODES; i++) {
+            k = route(in, out, NODES, nodes[i].index);
+            assert_int_equal(k, NODES - 1);
+            assert_int_equal(mpc_enclave_keygen_round(nodes[i].c, &next[i], inst, session_id, round, in, k),
+                    MPC_ENCLAVE_OK);
+        }
+        for (i = 0; i < NODES; i++) {
+            mpc_enclave_reply_free(out[i]);
+            out[i] = next[i];
+            next[i] = NULL;
+        }
+    }
+    for (i = 0; i < NODES; i++) {
+        Mpc__Enclave__KeygenResult *res = out[i]->keygen_result;
+
+        assert_int_equal(res->key_id.len, 32);
+        assert_int_equal(res->public_key.len, 33);
+        assert_int_equal(res->chain_code.len, 32);
+        if (i == 0) {
+            memcpy(new_id, res->key_id.data, 32);
+            if (refresh) {
+                /* Same public key and chain code, new key id. */
+                assert_memory_not_equal(new_id, key_id, 32);
+                assert_memory_equal(key_pk, res->public_key.data, 33);
+                assert_memory_equal(key_cc, res->chain_code.data, 32);
+            }
+            memcpy(key_pk, res->public_key.data, 33);
+            memcpy(key_cc, res->chain_code.data, 32);
+            assert_int_equal(res->epoch, refresh ? key_epoch + 1 : 0);
+            key_epoch = res->epoch;
+        }
+        assert_memory_equal(new_id, res->key_id.data, 32);
+        assert_memory_equal(key_pk, res->public_key.data, 33);
+        memcpy(hashes[i], res->public_hash.data, 32);
+    }
+    memcpy(key_id, new_id, 32);
+    for (i = 0; i < NODES; i++) {
+        Mpc__Enclave__Envelope *rep = NULL;
+
+        free(nodes[i].share.p);
+        memset(&nodes[i].share, 0, sizeof(nodes[i].share));
+        assert_int_equal(mpc_enclave_keygen_commit(nodes[i].c, &rep, key_id, (const unsigned char(*)[32])hashes,
+                                 NODES),
+                MPC_ENCLAVE_OK);
+        mpc_enclave_reply_free(rep);
+        assert_true(nodes[i].share.len > 0);
+        assert_true(nodes[i].used.len > 0);
+        mpc_enclave_reply_free(out[i]);
+    }
+}
+
+static int group_setup(void **state) {
+    size_t i;
+
+    (void)state;
+    /* Sanitizer builds: no leak check at exit (it needs syscalls the sandbox forbids), and the
+     * sandbox test preloads a library after the runtime. */
+    setenv("ASAN_OPTIONS", "detect_leaks=0:verify_asan_link_order=0", 1);
+    if (sodium_init() < 0)
+        return -1;
+    for (i = 0; i < NODES; i++) {
+        memset(&nodes[i], 0, sizeof(nodes[i]));
+        nodes[i].index = (uint32_t)i + 1;
+        randombytes_buf(nodes[i].seal_key, 32);
+        boot_new(&nodes[i]);
+    }
+    run_dkg(0);
+    for (i = 0; i < NODES; i++)
+        if (stop(&nodes[i]) != 0)
+            return -1;
+    return 0;
+}
+
+static int group_teardown(void **state) {
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NODES; i++) {
+        mpc_enclave_client_free(nodes[i].c);
+        free(nodes[i].identity.p);
+        free(nodes[i].share.p);
+        free(nodes[i].used.p);
+        free(nodes[i].bans.p);
+        free(nodes[i].audit_log.p);
+        free(nodes[i].last_record.p);
+        free(nodes[i].received.p);
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Signing helpers
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct {
+    const uint32_t *set;
+    size_t count;
+    unsigned char nonce[32];
+    const char *msg;
+    const uint32_t *path;
+    size_t path_len;
+    unsigned char sigid[32];
+    unsigned char digest[32];
+    unsigned char derived_pk[33];
+} sign_job;
+
+static void request(node *n, sign_job *j, Mpc__Enclave__Envelope **verdict) {
+    Mpc__Enclave__SignRequest req = MPC__ENCLAVE__SIGN_REQUEST__INIT;
+    static const unsigned char rid[] = "req-1";
+
+    req.request_id.data = (unsigned char *)rid;
+    req.request_id.len = sizeof(rid) - 1;
+    req.key_id.data = key_id;
+    req.key_id.len = 32;
+    req.payload_type = ENC_PAYLOAD_EIP191_PERSONAL;
+    req.payload.data = (unsigned char *)j->msg;
+    req.payload.len = strlen(j->msg);
+    req.signers = (uint32_t *)j->set;
+    req.n_signers = j->count;
+    req.coord_nonce.data = j->nonce;
+    req.coord_nonce.len = 32;
+    req.derivation_path = (uint32_t *)j->path;
+    req.n_derivation_path = j->path_len;
+    assert_int_equal(mpc_enclave_sign_request(n->c, verdict, &req), MPC_ENCLAVE_OK);
+}
+
+/* The verdict signature, checked against the encoding documented in session.h. */
+static void check_verdict_signature(const node *n, const Mpc__Enclave__Verdict *v) {
+    unsigned char m[1024], *p = m;
+    size_t slen = strlen(v->summary);
+
+    assert_true(2 + v->request_id.len + 32 + 4 + 32 + 32 + 33 + 1 + 4 + slen <= sizeof(m));
+    *p++ = (unsigned char)(v->request_id.len >> 8);
+    *p++ = (unsigned char)v->request_id.len;
+    memcpy(p, v->request_id.data, v->request_id.len);
+    p += v->request_id.len;
+    memcpy(p, v->key_id.data, 32);
+    p += 32;
+    *p++ = 0;
+    *p++ = 0;
+    *p++ = 0;
+    *p++ = ENC_PAYLOAD_EIP191_PERSONAL;
+    memcpy(p, v->digest.data, 32);
+    p += 32;
+    memcpy(p, v->sigid.data, 32);
+    p += 32;
+    memcpy(p, v->derived_public_key.data, 33);
+    p += 33;
+    *p++ = (unsigned char)v->decision;
+    *p++ = (unsigned char)(slen >> 24);
+    *p++ = (unsigned char)(slen >> 16);
+    *p++ = (unsigned char)(slen >> 8);
+    *p++ = (unsigned char)slen;
+    memcpy(p, v->summary, slen);
+    p += slen;
+    assert_int_equal(enc_identity_verify(n->pk, v->signature.data, ENC_VERDICT_LABEL, m, (size_t)(p - m)), ENC_OK);
+}
+
+/* SIGN_REQUEST at every signer: all allow and report the same digest and sigid. */
+static void request_all(sign_job *j) {
+    size_t i;
+
+    for (i = 0; i < j->count; i++) {
+        Mpc__Enclave__Envelope *v = NULL;
+        node *n = &nodes[j->set[i] - 1];
+
+        request(n, j, &v);
+        assert_int_equal(v->verdict->decision, ENC_DECISION_ALLOW);
+        assert_non_null(strstr(v->verdict->summary, "EIP-191 personal message"));
+        assert_int_equal(v->verdict->digest.len, 32);
+        assert_int_equal(v->verdict->sigid.len, 32);
+        check_verdict_signature(n, v->verdict);
+        if (i == 0) {
+            memcpy(j->digest, v->verdict->digest.data, 32);
+            memcpy(j->sigid, v->verdict->sigid.data, 32);
+            memcpy(j->derived_pk, v->verdict->derived_public_key.data, 33);
+        }
+        assert_memory_equal(j->digest, v->verdict->digest.data, 32);
+        assert_memory_equal(j->sigid, v->verdict->sigid.data, 32);
+        mpc_enclave_reply_free(v);
+    }
+}
+
+/* SIGN_START and STORED at every signer; out[i] = round-1 output of signer i. */
+static void start_all(sign_job *j, Mpc__Enclave__Envelope **out) {
+    unsigned char ppk[NODES][32];
+    uint32_t pidx[NODES];
+    size_t i;
+
+    for (i = 0; i < j->count; i++) {
+        node *n = &nodes[j->set[i] - 1];
+        Mpc__Enclave__Envelope *rep = NULL;
+
+        peers_of(pidx, ppk, j->set, j->count, n->index);
+        assert_int_equal(mpc_enclave_sign_start(n->c, &rep, j->sigid, pidx, (const unsigned char(*)[32])ppk,
+                                 j->count - 1),
+                MPC_ENCLAVE_OK);
+        mpc_enclave_reply_free(rep);
+        assert_int_equal(mpc_enclave_stored(n->c, &out[i]), MPC_ENCLAVE_OK);
+        assert_int_equal(out[i]->round_out->round, 1);
+    }
+}
+
+static void check_signature(const sign_job *j, const unsigned char sig64[64], int recid) {
+    secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+    secp256k1_ecdsa_signature sig;
+    secp256k1_ecdsa_recoverable_signature rsig;
+    secp256k1_pubkey pk, rec;
+    unsigned char ser[33];
+    size_t len = sizeof(ser);
+
+    assert_true(secp256k1_ec_pubkey_parse(ctx, &pk, j->derived_pk, 33));
+    assert_true(secp256k1_ecdsa_signature_parse_compact(ctx, &sig, sig64));
+    assert_true(secp256k1_ecdsa_verify(ctx, &sig, j->digest, &pk));
+    assert_true(secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &rsig, sig64, recid));
+    assert_true(secp256k1_ecdsa_recover(ctx, &rec, &rsig, j->digest));
+    assert_true(secp256k1_ec_pubkey_serialize(ctx, ser, &len, &rec, SECP256K1_EC_COMPRESSED));
+    assert_memory_equal(ser, j->derived_pk, 33);
+    secp256k1_context_destroy(ctx);
+}
+
+/* The combiner's public facts, from the key's public data only (as the coordinator has it). */
+static void combine_public(mpc_context *ctx, mpc_sign_public *pub, const sign_job *j) {
+    mpc_keyshare_info info;
+    mpc_sign_request sr;
+
+    memset(&info, 0, sizeof(info));
+    info.n = NODES;
+    info.t = 2;
+    info.self = 0;
+    info.epoch = key_epoch;
+    memcpy(info.sid, key_id, 32);
+    memcpy(info.pubkey, key_pk, 33);
+    memcpy(info.chaincode, key_cc, 32);
+    sr.signers = j->set;
+    sr.signer_count = j->count;
+    sr.msg_digest32 = j->digest;
+    sr.path = j->path;
+    sr.path_len = j->path_len;
+    sr.coord_nonce32 = j->nonce;
+    assert_int_equal(mpc_sign_public_init(ctx, pub, &info, &sr), MPC_OK);
+    assert_memory_equal(pub->sigid, j->sigid, 32);
+    assert_memory_equal(pub->pubkey, j->derived_pk, 33);
+}
+
+/* Relay one signing round among j->set: out[i] -> next[i]. */
+static void relay_sign_round(const sign_job *j, uint32_t round, Mpc__Enclave__Envelope **out,
+        Mpc__Enclave__Envelope **next) {
+    ProtobufCBinaryData in[NODES];
+    size_t i, k;
+
+    for (i = 0; i < j->count; i++) {
+        k = route(in, out, j->count, j->set[i]);
+        assert_int_equal(k, j->count - 1);
+        assert_int_equal(mpc_enclave_sign_round(nodes[j->set[i] - 1].c, &next[i], key_id, j->sigid, round, in, k),
+                MPC_ENCLAVE_OK);
+    }
+    for (i = 0; i < j->count; i++) {
+        mpc_enclave_reply_free(out[i]);
+        out[i] = next[i];
+        next[i] = NULL;
+    }
+}
+
+/* A full signing session among j->set (all running), combined by the test as coordinator. */
+static void sign_full(sign_job *j) {
+    Mpc__Enclave__Envelope *out[NODES] = {0}, *next[NODES] = {0};
+    mpc_msg_in r3[NODES];
+    unsigned char sig[64];
+    mpc_sign_public pub;
+    mpc_context *ctx = mpc_context_create();
+    mpc_blame blame;
+    uint32_t round;
+    size_t i;
+    int recid = -1;
+
+    assert_non_null(ctx);
+    request_all(j);
+    start_all(j, out);
+    for (round = 1; round < MPC_SIGN_ROUNDS; round++)
+        relay_sign_round(j, round, out, next);
+    for (i = 0; i < j->count; i++) {
+        assert_int_equal(out[i]->round_out->round, 3);
+        r3[i].from = j->set[i];
+        r3[i].data = out[i]->round_out->public_message.data;
+        r3[i].len = out[i]->round_out->public_message.len;
+        assert_true(r3[i].len > 0);
+    }
+    combine_public(ctx, &pub, j);
+    memset(&blame, 0, sizeof(blame));
+    assert_int_equal(mpc_sign_combine(ctx, sig, &recid, &blame, &pub, r3, j->count), MPC_OK);
+    check_signature(j, sig, recid);
+    for (i = 0; i < j->count; i++)
+        mpc_enclave_reply_free(out[i]);
+    mpc_context_destroy(ctx);
+}
+
+static void hex_to_bin(unsigned char *out, size_t len, const char *hex) {
+    size_t got = 0;
+
+    assert_int_equal(sodium_hex2bin(out, len, hex, strlen(hex), NULL, &got, NULL), 0);
+    assert_int_equal(got, len);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Tests
+ * ------------------------------------------------------------------------------------------- */
+
+/* First start creates an identity; a restart from its sealed blob has the same key (keyfile and
+ * passphrase backends); the wrong sealing key cannot open it and ends the enclave. */
+static void test_init_restart_identity(void **state) {
+    node n;
+    unsigned char pk[32];
+    static const char pass[] = "correct horse battery staple";
+
+    (void)state;
+    memset(&n, 0, sizeof(n));
+    n.index = 1;
+    randombytes_buf(n.seal_key, 32);
+    boot_new(&n);
+    assert_int_equal(stop(&n), 0);
+    boot_from_disk(&n);
+    assert_int_equal(stop(&n), 0);
+
+    n.seal_key[0] ^= 1;
+    spawn(&n);
+    assert_int_equal(mpc_enclave_hello(n.c), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_config_keyfile(n.c, n.seal_key, n.index), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_unseal_identity(n.c, pk, n.identity.p, n.identity.len), MPC_ENCLAVE_E_IO);
+    assert_int_not_equal(exit_code(&n), 0);
+
+    /* Passphrase backend (cheap Argon2id cost for the test). */
+    free(n.identity.p);
+    memset(&n.identity, 0, sizeof(n.identity));
+    spawn(&n);
+    assert_int_equal(mpc_enclave_hello(n.c), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_config_passphrase(n.c, pass, strlen(pass), 1, 8192, n.index), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_init(n.c, n.pk), MPC_ENCLAVE_OK);
+    assert_int_equal(stop(&n), 0);
+    spawn(&n);
+    assert_int_equal(mpc_enclave_hello(n.c), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_config_passphrase(n.c, pass, strlen(pass), 1, 8192, n.index), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_unseal_identity(n.c, pk, n.identity.p, n.identity.len), MPC_ENCLAVE_OK);
+    assert_memory_equal(pk, n.pk, 32);
+    assert_int_equal(stop(&n), 0);
+    free(n.identity.p);
+    free(n.audit_log.p);
+    free(n.last_record.p);
+    free(n.received.p);
+}
+
+/* Keygen ran in the group setup (three processes, then shut down). Restart all three from their
+ * blobs and sign "hello" with two of them, at the root and at a derived path. */
+static void test_keygen_restart_sign(void **state) {
+    static const uint32_t set13[2] = {1, 3}, set21[2] = {2, 1}, path[2] = {7, 42};
+    unsigned char expected[32];
+    sign_job j;
+    size_t i;
+
+    (void)state;
+    hex_to_bin(expected, 32, hello_digest_hex);
+    for (i = 0; i < NODES; i++)
+        boot_from_disk(&nodes[i]);
+    memset(&j, 0, sizeof(j));
+    j.set = set13;
+    j.count = 2;
+    j.msg = "hello";
+    randombytes_buf(j.nonce, 32);
+    sign_full(&j);
+    assert_memory_equal(j.digest, expected, 32);
+    assert_memory_equal(j.derived_pk, key_pk, 33);
+
+    memset(&j, 0, sizeof(j));
+    j.set = set21;
+    j.count = 2;
+    j.msg = "hello";
+    j.path = path;
+    j.path_len = 2;
+    randombytes_buf(j.nonce, 32);
+    sign_full(&j);
+    assert_memory_equal(j.digest, expected, 32);
+    assert_memory_not_equal(j.derived_pk, key_pk, 33);
+    for (i = 0; i < NODES; i++)
+        assert_int_equal(stop(&nodes[i]), 0);
+}
+
+/* Wrong state (a round before SIGN_START, SIGN_START before STORED), a STORED for another blob, an
+ * unpermitted type and an oversized frame each end the enclave with its exit code. */
+static void test_fail_closed(void **state) {
+    static const uint32_t set12[2] = {1, 2};
+    static const unsigned char zero[32];
+    Mpc__Enclave__Envelope *rep = NULL;
+    ProtobufCBinaryData fake;
+    /* 8 MiB + 1: one byte above the enclave's frame limit. */
+    unsigned char junk[ENC_CHAN_HEADER_BYTES] = {0}, ppk[NODES][32], big[4] = {0x00, 0x80, 0x00, 0x01};
+    uint32_t pidx[NODES];
+    sign_job j;
+    node *n = &nodes[0];
+
+    (void)state;
+    fake.data = junk;
+    fake.len = sizeof(junk);
+    /* A signing round before SIGN_START. */
+    boot_from_disk(n);
+    assert_int_equal(mpc_enclave_sign_round(n->c, &rep, key_id, zero, 1, &fake, 1), MPC_ENCLAVE_E_IO);
+    assert_int_equal(exit_code(n), EXIT_FORBIDDEN);
+
+    /* SIGN_START again before the STORED acknowledgement. */
+    boot_from_disk(&nodes[0]);
+    boot_from_disk(&nodes[1]);
+    memset(&j, 0, sizeof(j));
+    j.set = set12;
+    j.count = 2;
+    j.msg = "hello";
+    randombytes_buf(j.nonce, 32);
+    request_all(&j);
+    peers_of(pidx, ppk, set12, 2, 1);
+    assert_int_equal(mpc_enclave_sign_start(n->c, &rep, j.sigid, pidx, (const unsigned char(*)[32])ppk, 1),
+            MPC_ENCLAVE_OK);
+    mpc_enclave_reply_free(rep);
+    assert_int_equal(mpc_enclave_sign_start(n->c, &rep, j.sigid, pidx, (const unsigned char(*)[32])ppk, 1),
+            MPC_ENCLAVE_E_IO);
+    assert_int_equal(exit_code(n), EXIT_FORBIDDEN);
+    assert_int_equal(stop(&nodes[1]), 0);
+
+    /* STORED acknowledging another blob than the used set just sent. */
+    boot_from_disk(&nodes[0]);
+    boot_from_disk(&nodes[1]);
+    randombytes_buf(j.nonce, 32);
+    request_all(&j);
+    assert_int_equal(mpc_enclave_sign_start(n->c, &rep, j.sigid, pidx, (const unsigned char(*)[32])ppk, 1),
+            MPC_ENCLAVE_OK);
+    mpc_enclave_reply_free(rep);
+    {
+        Mpc__Enclave__Envelope env = MPC__ENCLAVE__ENVELOPE__INIT;
+        Mpc__Enclave__Stored st = MPC__ENCLAVE__STORED__INIT;
+        unsigned char wrong[32];
+
+        randombytes_buf(wrong, sizeof(wrong));
+        st.kind = KIND_USED;
+        st.key_id.data = key_id;
+        st.key_id.len = 32;
+        st.blob_hash.data = wrong;
+        st.blob_hash.len = 32;
+        env.type = MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_STORED;
+        env.body_case = MPC__ENCLAVE__ENVELOPE__BODY_STORED;
+        env.stored = &st;
+        assert_int_equal(mpc_enclave_call(n->c, NULL, &env, MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_ROUND_OUT),
+                MPC_ENCLAVE_E_IO);
+    }
+    assert_int_equal(exit_code(n), EXIT_MALFORMED);
+    assert_int_equal(stop(&nodes[1]), 0);
+
+    /* A message type the parent may never send (an enclave-to-parent type). */
+    boot_from_disk(n);
+    {
+        Mpc__Enclave__Envelope env = MPC__ENCLAVE__ENVELOPE__INIT;
+        Mpc__Enclave__Identity id = MPC__ENCLAVE__IDENTITY__INIT;
+
+        env.type = MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_IDENTITY;
+        env.body_case = MPC__ENCLAVE__ENVELOPE__BODY_IDENTITY;
+        env.identity = &id;
+        assert_int_equal(mpc_enclave_call(n->c, NULL, &env, MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_STATUS),
+                MPC_ENCLAVE_E_IO);
+    }
+    assert_int_equal(exit_code(n), EXIT_MALFORMED);
+
+    /* A frame above the limit: only its length header is ever read. */
+    boot_from_disk(n);
+    assert_int_equal(write(mpc_enclave_fd(n->c), big, sizeof(big)), (ssize_t)sizeof(big));
+    assert_int_equal(exit_code(n), EXIT_FRAME);
+}
+
+/* kill -9 after the sigid was recorded, stored and acknowledged (round 1 produced, never used);
+ * after a restart from the stored blobs the same request is refused. */
+static void test_crash_safety(void **state) {
+    static const uint32_t set12[2] = {1, 2};
+    Mpc__Enclave__Envelope *out[NODES] = {0}, *v = NULL, *rep = NULL;
+    unsigned char ppk[NODES][32];
+    uint32_t pidx[NODES];
+    sign_job j;
+    size_t i;
+
+    (void)state;
+    boot_from_disk(&nodes[0]);
+    boot_from_disk(&nodes[1]);
+    memset(&j, 0, sizeof(j));
+    j.set = set12;
+    j.count = 2;
+    j.msg = "hello";
+    randombytes_buf(j.nonce, 32);
+    request_all(&j);
+    start_all(&j, out);
+    for (i = 0; i < 2; i++) {
+        mpc_enclave_reply_free(out[i]);
+        kill9(&nodes[i]);
+    }
+    boot_from_disk(&nodes[0]);
+    request(&nodes[0], &j, &v);
+    assert_int_equal(v->verdict->decision, ENC_DECISION_DENY);
+    assert_memory_equal(v->verdict->sigid.data, j.sigid, 32);
+    assert_non_null(strstr(v->verdict->summary, "already used"));
+    check_verdict_signature(&nodes[0], v->verdict);
+    mpc_enclave_reply_free(v);
+    peers_of(pidx, ppk, set12, 2, 1);
+    assert_int_equal(mpc_enclave_sign_start(nodes[0].c, &rep, j.sigid, pidx, (const unsigned char(*)[32])ppk, 1),
+            MPC_ENCLAVE_E_STATUS);
+    assert_int_equal(rep->status->code, ENC_SESSION_E_REFUSED);
+    assert_false(rep->status->transport);
+    mpc_enclave_reply_free(rep);
+    assert_int_equal(stop(&nodes[0]), 0);
+}
+
+typedef enum { RELAY_TAMPER, RELAY_REPLAY, RELAY_OTHER_SESSION } relay_fault;
+
+/* One faulty relay of a round-1 message to signer 1: a transport error, the session aborted,
+ * nobody banned (no ban list written, Status names nobody). */
+static void transport_case(relay_fault fault, const ProtobufCBinaryData *other_session_msg,
+        ProtobufCBinaryData *keep) {
+    static const uint32_t set12[2] = {1, 2};
+    Mpc__Enclave__Envelope *out[NODES] = {0}, *next[NODES] = {0}, *rep = NULL;
+    ProtobufCBinaryData in[NODES], bad;
+    unsigned char copy[64 * 1024];
+    unsigned bans_before = nodes[0].ban_writes;
+    sign_job j;
+    size_t k, i;
+    int expect_code;
+
+    memset(&j, 0, sizeof(j));
+    j.set = set12;
+    j.count = 2;
+    j.msg = "hello";
+    randombytes_buf(j.nonce, 32);
+    request_all(&j);
+    start_all(&j, out);
+    k = route(in, out, 2, 1);
+    assert_int_equal(k, 1);
+    if (keep != NULL) {
+        keep->data = malloc(in[0].len);
+        assert_non_null(keep->data);
+        memcpy(keep->data, in[0].data, in[0].len);
+        keep->len = in[0].len;
+    }
+    assert_true(in[0].len <= sizeof(copy));
+    memcpy(copy, in[0].data, in[0].len);
+    bad.data = copy;
+    bad.len = in[0].len;
+    switch (fault) {
+    case RELAY_TAMPER:
+        copy[bad.len - 1] ^= 0x01;
+        expect_code = ENC_CHAN_E_AUTH;
+        break;
+    case RELAY_OTHER_SESSION:
+        bad = *other_session_msg;
+        expect_code = ENC_CHAN_E_SESSION;
+        break;
+    default:
+        /* Deliver the genuine round-1 message, then replay it as round 2. */
+        assert_int_equal(mpc_enclave_sign_round(nodes[0].c, &next[0], key_id, j.sigid, 1, &in[0], 1),
+                MPC_ENCLAVE_OK);
+        mpc_enclave_reply_free(next[0]);
+        expect_code = ENC_CHAN_E_REPLAY;
+        break;
+    }
+    assert_int_equal(mpc_enclave_sign_round(nodes[0].c, &rep, key_id, j.sigid, fault == RELAY_REPLAY ? 2 : 1, &bad, 1),
+            MPC_ENCLAVE_E_STATUS);
+    assert_true(rep->status->transport);
+    assert_int_equal(rep->status->code, expect_code);
+    assert_int_equal(rep->status->n_banned, 0);
+    mpc_enclave_reply_free(rep);
+    assert_int_equal(nodes[0].ban_writes, bans_before);
+    for (i = 0; i < 2; i++)
+        mpc_enclave_reply_free(out[i]);
+}
+
+static void test_transport_errors(void **state) {
+    static const uint32_t set12[2] = {1, 2};
+    ProtobufCBinaryData earlier = {0, NULL};
+    sign_job j;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 2; i++)
+        boot_from_disk(&nodes[i]);
+    transport_case(RELAY_TAMPER, NULL, &earlier);
+    /* Node 2 is still inside that session; restart it so it can join the next one. */
+    kill9(&nodes[1]);
+    boot_from_disk(&nodes[1]);
+    transport_case(RELAY_OTHER_SESSION, &earlier, NULL);
+    kill9(&nodes[1]);
+    boot_from_disk(&nodes[1]);
+    transport_case(RELAY_REPLAY, NULL, NULL);
+    kill9(&nodes[1]);
+    boot_from_disk(&nodes[1]);
+    /* The honest signer is not banned: a clean session with it still signs. */
+    memset(&j, 0, sizeof(j));
+    j.set = set12;
+    j.count = 2;
+    j.msg = "hello";
+    randombytes_buf(j.nonce, 32);
+    sign_full(&j);
+    free(earlier.data);
+    for (i = 0; i < 2; i++)
+        assert_int_equal(stop(&nodes[i]), 0);
+    assert_int_equal(nodes[0].bans.len, 0);
+}
+
+/* A persistent ban (sealed ban list, layout of state.h, sealed here with the node's key): a request
+ * whose signing set includes the banned party is denied, and a session that would include the
+ * banned identity under another index is refused. */
+static void test_banned_party(void **state) {
+    static const uint32_t set13[2] = {1, 3}, set12[2] = {1, 2};
+    unsigned char plain[12 + 68], *blob = NULL, bad_pk[1][32];
+    uint32_t bad_idx[1] = {2};
+    size_t blob_len = 0;
+    enc_seal_backend *b = NULL;
+    Mpc__Enclave__Envelope *v = NULL, *rep = NULL;
+    sign_job j;
+
+    (void)state;
+    memcpy(plain, "MPBN\0\0\0\1\0\0\0\1", 12);
+    memcpy(plain + 12, key_id, 32);
+    memcpy(plain + 44, "\0\0\0\3", 4);
+    memcpy(plain + 48, nodes[2].pk, 32);
+    assert_int_equal(enc_seal_keyfile_create(&b, nodes[0].seal_key), ENC_OK);
+    assert_int_equal(enc_seal(b, &blob, &blob_len, KIND_BAN_LIST, NULL, plain, sizeof(plain)), ENC_OK);
+    enc_seal_backend_destroy(b);
+    buf_set(&nodes[0].bans, blob, blob_len);
+    free(blob);
+    boot_from_disk(&nodes[0]);
+
+    memset(&j, 0, sizeof(j));
+    j.set = set13;
+    j.count = 2;
+    j.msg = "hello";
+    randombytes_buf(j.nonce, 32);
+    request(&nodes[0], &j, &v);
+    assert_int_equal(v->verdict->decision, ENC_DECISION_DENY);
+    assert_non_null(strstr(v->verdict->summary, "banned"));
+    mpc_enclave_reply_free(v);
+
+    j.set = set12;
+    request(&nodes[0], &j, &v);
+    assert_int_equal(v->verdict->decision, ENC_DECISION_ALLOW);
+    memcpy(j.sigid, v->verdict->sigid.data, 32);
+    mpc_enclave_reply_free(v);
+    memcpy(bad_pk[0], nodes[2].pk, 32);
+    assert_int_equal(mpc_enclave_sign_start(nodes[0].c, &rep, j.sigid, bad_idx, (const unsigned char(*)[32])bad_pk, 1),
+            MPC_ENCLAVE_E_STATUS);
+    assert_int_equal(rep->status->code, ENC_SESSION_E_BANNED);
+    mpc_enclave_reply_free(rep);
+    assert_int_equal(stop(&nodes[0]), 0);
+    free(nodes[0].bans.p);
+    memset(&nodes[0].bans, 0, sizeof(nodes[0].bans));
+}
+
+/* Proactive refresh among the three running enclaves: same public key, new key id; the old key is
+ * gone after the commit, the new one signs after a restart from the new blobs. */
+static void test_refresh(void **state) {
+    static const uint32_t set23[2] = {2, 3};
+    unsigned char old_id[32], new_id[32];
+    Mpc__Enclave__Envelope *v = NULL;
+    sign_job j;
+    size_t i;
+
+    (void)state;
+    memcpy(old_id, key_id, 32);
+    for (i = 0; i < NODES; i++)
+        boot_from_disk(&nodes[i]);
+    run_dkg(1);
+    memcpy(new_id, key_id, 32);
+    memset(&j, 0, sizeof(j));
+    j.set = set23;
+    j.count = 2;
+    j.msg = "hello";
+    randombytes_buf(j.nonce, 32);
+    memcpy(key_id, old_id, 32);
+    request(&nodes[1], &j, &v);
+    assert_int_equal(v->verdict->decision, ENC_DECISION_DENY);
+    assert_non_null(strstr(v->verdict->summary, "unknown key"));
+    mpc_enclave_reply_free(v);
+    for (i = 0; i < NODES; i++)
+        assert_int_equal(stop(&nodes[i]), 0);
+    memcpy(key_id, new_id, 32);
+    for (i = 0; i < NODES; i++)
+        boot_from_disk(&nodes[i]);
+    sign_full(&j);
+    assert_memory_equal(j.derived_pk, key_pk, 33);
+    for (i = 0; i < NODES; i++)
+        assert_int_equal(stop(&nodes[i]), 0);
+}
+
+/* The real binary under a test-only preload that makes one forbidden syscall right after the
+ * filter is loaded: the kernel kills it with SIGSYS. Without the preload it serves normally. */
+static void test_sandbox_sigsys(void **state) {
+    node n = nodes[0];
+    int status = 0;
+
+    (void)state;
+    n.c = NULL;
+    memset(&n.audit_log, 0, sizeof(n.audit_log));
+    memset(&n.last_record, 0, sizeof(n.last_record));
+    memset(&n.received, 0, sizeof(n.received));
+    n.share.len = 0;
+    n.bans.len = 0;
+    setenv("LD_PRELOAD", MPC_SANDBOX_PROBE_LIB, 1);
+    spawn(&n);
+    unsetenv("LD_PRELOAD");
+    assert_int_equal(mpc_enclave_hello(n.c), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_config_keyfile(n.c, n.seal_key, n.index), MPC_ENCLAVE_OK);
+    {
+        unsigned char pk[32];
+
+        assert_int_equal(mpc_enclave_unseal_identity(n.c, pk, n.identity.p, n.identity.len), MPC_ENCLAVE_OK);
+    }
+    assert_int_equal(mpc_enclave_start(n.c, NULL, 0), MPC_ENCLAVE_E_IO);
+    assert_int_equal(mpc_enclave_wait(n.c, &status), MPC_ENCLAVE_OK);
+    mpc_enclave_client_free(n.c);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGSYS);
+    free(n.audit_log.p);
+    free(n.last_record.p);
+    free(n.received.p);
+}
+
+/* Nothing the parents received (every frame of every test so far, keygen included) contains a
+ * share: the test opens each share blob with the known sealing key and scans for the secret
+ * share p(i), the first pairwise zero seed and the identity seed. The public key is found (the
+ * scan works). */
+static void test_blob_scan(void **state) {
+    enc_seal_backend *b = NULL;
+    unsigned char *plain = NULL;
+    size_t plain_len = 0, i, k;
+
+    (void)state;
+    for (i = 0; i < NODES; i++) {
+        node *n = &nodes[i];
+
+        assert_int_equal(enc_seal_keyfile_create(&b, n->seal_key), ENC_OK);
+        assert_int_equal(enc_unseal(b, &plain, &plain_len, n->share.p, n->share.len, KIND_KEY_SHARE, key_id), ENC_OK);
+        assert_int_equal(plain_len, MPC_KEYSHARE_BYTES(NODES));
+        assert_true(n->received.len > 100000);
+        assert_null(memmem(n->received.p, n->received.len, plain + MPC_KEYSHARE_OFF_SHARE, 32));
+        assert_null(memmem(n->received.p, n->received.len, plain + 153 + 33 * NODES, 32));
+        for (k = 0; k < NODES; k++)
+            assert_null(memmem(nodes[k].received.p, nodes[k].received.len, plain + MPC_KEYSHARE_OFF_SHARE, 32));
+        enc_seal_plain_free(plain);
+        plain = NULL;
+        enc_seal_backend_destroy(b);
+        b = NULL;
+        assert_non_null(memmem(n->received.p, n->received.len, key_pk, 33));
+        assert_int_equal(enc_seal_keyfile_create(&b, n->seal_key), ENC_OK);
+        assert_int_equal(enc_unseal(b, &plain, &plain_len, n->identity.p, n->identity.len, KIND_IDENTITY, NULL),
+                ENC_OK);
+        assert_int_equal(plain_len, 32);
+        assert_null(memmem(n->received.p, n->received.len, plain, 32));
+        enc_seal_plain_free(plain);
+        plain = NULL;
+        enc_seal_backend_destroy(b);
+        b = NULL;
+    }
+}
+
+/* Every record each enclave emitted, across all its restarts, forms one valid signed chain. */
+static void test_audit_chain(void **state) {
+    size_t i, records = 0;
+
+    (void)state;
+    for (i = 0; i < NODES; i++) {
+        assert_true(nodes[i].audit_log.len > 0);
+        assert_int_equal(enc_audit_verify_log(&records, nodes[i].pk, 0, NULL, nodes[i].audit_log.p,
+                                 nodes[i].audit_log.len),
+                ENC_OK);
+        assert_int_equal(records, nodes[i].audit_count);
+        assert_true(records >= 8);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_init_restart_identity),
+        cmocka_unit_test(test_keygen_restart_sign),
+        cmocka_unit_test(test_fail_closed),
+        cmocka_unit_test(test_crash_safety),
+        cmocka_unit_test(test_transport_errors),
+        cmocka_unit_test(test_banned_party),
+        cmocka_unit_test(test_refresh),
+        cmocka_unit_test(test_sandbox_sigsys),
+        cmocka_unit_test(test_blob_scan),
+        cmocka_unit_test(test_audit_chain),
+    };
+
+    signal(SIGPIPE, SIG_IGN);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
