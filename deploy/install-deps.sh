@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config clang llvm valgrind python3
+  build-essential cmake pkg-config clang llvm valgrind python3 python3-cryptography
   libsecp256k1-dev libsodium-dev libssl-dev openssl
   libprotobuf-c-dev protobuf-c-compiler libuv1-dev
   libsqlite3-dev libseccomp-dev libcmocka-dev libinih-dev
