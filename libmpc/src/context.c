@@ -2,6 +2,9 @@
 #include <stdlib.h>
 
 #include <sodium.h>
+#ifdef MPC_VALGRIND_FOUND
+#include <valgrind/memcheck.h>
+#endif
 
 #include "context.h"
 
@@ -82,6 +85,23 @@ void mpc_context_set_illegal_callback(mpc_context *ctx,
 {
     ctx->illegal_fn = fn != NULL ? fn : default_illegal;
     ctx->illegal_data = fn != NULL ? data : NULL;
+}
+
+void mpc_context_set_declassify(mpc_context *ctx, int enable)
+{
+    ctx->declassify = enable != 0;
+}
+
+void mpc__declassify(const mpc_context *ctx, const void *p, size_t len)
+{
+#ifdef MPC_VALGRIND_FOUND
+    if (ctx->declassify)
+        (void)VALGRIND_MAKE_MEM_DEFINED(p, len);
+#else
+    (void)ctx;
+    (void)p;
+    (void)len;
+#endif
 }
 
 int mpc_random_bytes(const mpc_context *ctx, unsigned char *out, size_t len)

@@ -12,7 +12,15 @@ struct mpc_context_struct {
     void *rng_data;
     void (*illegal_fn)(const char *message, void *data);
     void *illegal_data;
+    int declassify; /* set by mpc_context_set_declassify; only the valgrind ctime test uses it */
 };
+
+/* Tell valgrind's memcheck that len bytes at p are public from here on (libsecp256k1's
+ * secp256k1_declassify). Called only where a value derived from secrets becomes public by
+ * protocol design (a message field, a check verdict that decides an abort, the signature), each
+ * call with a comment saying why. Does nothing unless libmpc was built with valgrind's headers
+ * (MPC_VALGRIND_FOUND) and declassification is enabled on ctx. */
+void mpc__declassify(const mpc_context *ctx, const void *p, size_t len);
 
 /* Report API misuse through the illegal callback and make the caller return MPC_E_ILLEGAL. */
 void mpc__illegal(const mpc_context *ctx, const char *message);

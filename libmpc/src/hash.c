@@ -25,8 +25,9 @@ _Static_assert(_Alignof(SHA256_CTX) <= _Alignof(uint64_t), "SHA256_CTX alignment
 /*
  * The tag table. Every tag is "dkls23c/v<version>/<name>" with the names of PROTOCOL.md; the
  * version in the prefix makes hashes of different protocol versions disagree from the first
- * message on (TOB-SILA-11). Names PROTOCOL.md does not spell out (the refresh session id) follow the
- * same "<protocol>/<purpose>" pattern.
+ * message on (TOB-SILA-11). Names PROTOCOL.md does not spell out (the refresh session id, the
+ * key share's public-state hash compared at reconcile) follow the same "<protocol>/<purpose>"
+ * pattern.
  */
 #define MPC_TAG_PREFIX "dkls23c/v1/"
 _Static_assert(MPC_PROTOCOL_VERSION == 1u, "MPC_TAG_PREFIX must carry MPC_PROTOCOL_VERSION");
@@ -51,10 +52,19 @@ static const tag_entry tag_table[MPC_TAG_COUNT] = {
     TAG(MPC_TAG_REFRESH_SID, "refresh/sid"),
     TAG(MPC_TAG_EOT_H, "eot/h"),
     TAG(MPC_TAG_EOT_KEY, "eot/key"),
-    TAG(MPC_TAG_SSO_EXPAND, "sso/expand"),
+    /* The two PRGs of the OT extension run tens of thousands of times per signing, so their tag
+     * lengths are chosen for SHA-256's 64-byte blocks (PROTOCOL.md calls them "sso/expand" and
+     * "sso/rand"). With a tag of len bytes the framed prefix is 8 + len + 40 (sid_mul):
+     *  - leaf expansion PRG(tag, sid_mul, leaf, 80): 8 + len + 40 + 40 + 12 (counter) + 9 (SHA
+     *    padding) <= 128 needs len <= 19, so each 32-byte output costs one compression after the
+     *    cached first block;
+     *  - column payloads PRG(tag, sid_mul, be32(j), col, 96): with len >= 28 the fields end at
+     *    byte 128 or later, so the block holding (j, col) is compressed once per column and each
+     *    output costs one more compression for its counter (instead of two). */
+    TAG(MPC_TAG_SSO_EXPAND, "sso/leaf"),
     TAG(MPC_TAG_SSO_U, "sso/u"),
     TAG(MPC_TAG_SSO_CHI, "sso/chi"),
-    TAG(MPC_TAG_SSO_RAND, "sso/rand"),
+    TAG(MPC_TAG_SSO_RAND, "sso/column-payload"),
     TAG(MPC_TAG_RVOLE_GADGET, "rvole/gadget"),
     TAG(MPC_TAG_RVOLE_ATIL, "rvole/atil"),
     TAG(MPC_TAG_RVOLE_THETA, "rvole/theta"),
@@ -63,6 +73,7 @@ static const tag_entry tag_table[MPC_TAG_COUNT] = {
     TAG(MPC_TAG_SIGN_MUL, "sign/mul"),
     TAG(MPC_TAG_SIGN_R, "sign/R"),
     TAG(MPC_TAG_SIGN_ECHO1, "sign/echo1"),
+    TAG(MPC_TAG_KEYSHARE_STATE, "keyshare/state"),
 };
 
 const char *mpc_tag_string(mpc_tag tag)
@@ -119,12 +130,26 @@ void mpc_hash_init(mpc_hash *h, mpc_tag tag)
     SHA256_Update(sha(h), tag_table[tag].str, tag_table[tag].len);
 }
 
+/* Fields up to this length (indices, scalars, points, seeds, columns) are framed in a stack
+ * buffer and absorbed with one SHA256_Update instead of two: signing hashes tens of thousands of
+ * short fields, and with the CPU's SHA extensions the call overhead rivals the compression. */
+#define SHORT_FIELD_BYTES 64
+
 void mpc_hash_field(mpc_hash *h, const void *data, size_t len)
 {
+    unsigned char framed[8 + SHORT_FIELD_BYTES];
+
     require_field_closed(h);
+    if (len <= SHORT_FIELD_BYTES) {
+        put_be64(framed, len);
+        if (len != 0)
+            memcpy(framed + 8, data, len);
+        SHA256_Update(sha(h), framed, 8 + len);
+        mpc_memclear(framed, 8 + len); /* the field may be secret */
+        return;
+    }
     absorb_length(h, len);
-    if (len != 0)
-        SHA256_Update(sha(h), data, len);
+    SHA256_Update(sha(h), data, len);
 }
 
 void mpc_hash_field_u32(mpc_hash *h, uint32_t v)
@@ -189,13 +214,23 @@ void mpc_hash_final_scalar(mpc_hash *h, mpc_scalar *out)
     mpc_memclear(digest, sizeof(digest));
 }
 
-/* H(prefix..., be32(ctr)) without touching prefix. */
+/* H(prefix..., be32(ctr)) without touching prefix. This is the PRG's inner loop (one call per
+ * 32 output bytes, about twenty thousand per signing), so it works on the SHA-256 state directly:
+ * the public counter field be64(4) || be32(ctr) is framed in place, and only the copied state,
+ * which ends up holding the digest, is wiped. */
 static void hash_with_counter(unsigned char out32[32], const mpc_hash *prefix, uint32_t ctr)
 {
-    mpc_hash h = *prefix;
+    const unsigned char field[12] = {
+        0, 0, 0, 0, 0, 0, 0, 4,
+        (unsigned char)(ctr >> 24), (unsigned char)(ctr >> 16), (unsigned char)(ctr >> 8),
+        (unsigned char)ctr
+    };
+    SHA256_CTX c;
 
-    mpc_hash_field_u32(&h, ctr);
-    mpc_hash_final(&h, out32);
+    memcpy(&c, prefix->sha.bytes, sizeof(c));
+    SHA256_Update(&c, field, sizeof(field));
+    SHA256_Final(out32, &c);
+    mpc_memclear(&c, sizeof(c));
 }
 
 void mpc_prg(unsigned char *out, size_t len, const mpc_hash *prefix)

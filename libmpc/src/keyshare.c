@@ -225,9 +225,7 @@ void mpc_keyshare_public_hash(const mpc_context *ctx, unsigned char out32[32],
     mpc_hash h;
     uint32_t k;
 
-    /* The tag table has no dedicated reconcile tag; MPC_TAG_DKG_FINAL is otherwise only used as
-     * a Schnorr label (a field under the "schnorr" tag), so this hash cannot collide with it. */
-    mpc_hash_init(&h, MPC_TAG_DKG_FINAL);
+    mpc_hash_init(&h, MPC_TAG_KEYSHARE_STATE);
     mpc_hash_field(&h, share->sid, 32);
     mpc_hash_field_u32(&h, share->epoch);
     mpc_hash_field_u32(&h, share->n);

@@ -16,6 +16,7 @@
 #include "mpc/hash.h"
 #include "mpc/point.h"
 #include "ot.h"
+#include "point_internal.h"
 
 #define ROW_WORDS (MPC_OTE_ROW_BYTES / 8) /* 10 */
 #define COL_WORDS (MPC_OT_KAPPA / 64)     /* 4: a column has one bit per base OT */
@@ -45,15 +46,21 @@ static void store64_le(unsigned char *p, uint64_t v)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
-/* r = flag ? a : r over the raw bytes of the point, without a branch (flag is 0 or 1). */
-static void point_cmov(mpc_point *r, const mpc_point *a, unsigned int flag)
+/* r = flag ? a : r over len bytes, without a branch (flag is 0 or 1). */
+static void bytes_cmov(void *r, const void *a, size_t len, unsigned int flag)
 {
-    unsigned char *rb = (unsigned char *)r;
-    const unsigned char *ab = (const unsigned char *)a;
+    unsigned char *rb = r;
+    const unsigned char *ab = a;
     unsigned char mask = (unsigned char)(0u - flag);
 
-    for (size_t i = 0; i < sizeof(*r); i++)
+    for (size_t i = 0; i < len; i++)
         rb[i] ^= mask & (rb[i] ^ ab[i]);
+}
+
+/* r = flag ? a : r for points (flag is 0 or 1). */
+static void point_cmov(mpc_point *r, const mpc_point *a, unsigned int flag)
+{
+    bytes_cmov(r, a, sizeof(*r), flag);
 }
 
 /* out = H2C("eot/h", sid_pair, k, bit, enc(other point)); every input is public. */
@@ -69,15 +76,16 @@ static void eot_h2c(const mpc_context *ctx, mpc_point *out, const mpc_hash *sid_
     mpc_memclear(&h, sizeof(h));
 }
 
-/* rho = H("eot/key", sid_pair, k, bit, enc(dh)). bit and dh are secret on the receiver side. */
-static void eot_key(const mpc_context *ctx, unsigned char out[32], const mpc_hash *sid_prefix,
-        uint32_t k, uint32_t bit, const mpc_point *dh)
+/* rho = H("eot/key", sid_pair, k, bit, enc(dh)). bit and dh are secret on the receiver side, dh
+ * on both sides; enc(dh) comes from mpc__point_mul_encode, never from a variable-time serialize. */
+static void eot_key(unsigned char out[32], const mpc_hash *sid_prefix, uint32_t k, uint32_t bit,
+        const unsigned char enc_dh[MPC_POINT_BYTES])
 {
     mpc_hash h = *sid_prefix;
 
     mpc_hash_field_u32(&h, k);
     mpc_hash_field_u32(&h, bit);
-    mpc_hash_field_point(ctx, &h, dh);
+    mpc_hash_field(&h, enc_dh, MPC_POINT_BYTES);
     mpc_hash_final(&h, out);
 }
 
@@ -106,6 +114,8 @@ int mpc__ot_base_receiver_start(const mpc_context *ctx, mpc__ot_base_receiver *s
         if ((r = mpc_scalar_random(ctx, &y)) != MPC_OK)
             goto out;
         mpc_point_base_mul(ctx, &y_point, &y);
+        /* Y is sent as R_{1-c}. */
+        mpc__declassify(ctx, &y_point, sizeof(y_point));
         if ((r = mpc_point_serialize(ctx, enc_y, &y_point)) != MPC_OK) {
             r = MPC_E_INTERNAL;
             goto out;
@@ -120,6 +130,8 @@ int mpc__ot_base_receiver_start(const mpc_context *ctx, mpc__ot_base_receiver *s
             if ((r = mpc_scalar_random(ctx, &st->t[k])) != MPC_OK)
                 goto out;
             mpc_point_base_mul(ctx, &t_point, &st->t[k]);
+            /* tA*G is public: Bob computes it as M_c = R_c + H2C(c, enc(R_{1-c})). */
+            mpc__declassify(ctx, &t_point, sizeof(t_point));
             for (int b = 0; b < 2; b++) {
                 mpc_point_neg_var(ctx, &neg_h, &h_point[b]);
                 mpc_point_add_var(ctx, &cand[b], &t_point, &neg_h);
@@ -131,6 +143,8 @@ int mpc__ot_base_receiver_start(const mpc_context *ctx, mpc__ot_base_receiver *s
         point_cmov(&out_point[0], &y_point, c);
         out_point[1] = y_point;
         point_cmov(&out_point[1], &cand[1], c);
+        /* The pair is sent; it is distributed alike for either c (PROTOCOL.md 4.1). */
+        mpc__declassify(ctx, out_point, sizeof(out_point));
         for (int b = 0; b < 2; b++) {
             if (mpc_point_serialize(ctx, msg1 + (2 * k + (uint32_t)b) * MPC_POINT_BYTES,
                         &out_point[b]) != MPC_OK) {
@@ -158,8 +172,9 @@ int mpc__ot_base_sender_respond(const mpc_context *ctx, mpc__ote_receiver_key *k
         const unsigned char sid_pair[32])
 {
     mpc_hash h2c_prefix, key_prefix;
-    mpc_point rp[2], hp, m, b_point, dh;
+    mpc_point rp[2], hp, m, b_point;
     mpc_scalar b;
+    unsigned char dh[MPC_POINT_BYTES];
     int r;
 
     MPC_ARG_CHECK(ctx, ctx != NULL && key != NULL && msg2 != NULL && msg1 != NULL &&
@@ -185,13 +200,15 @@ int mpc__ot_base_sender_respond(const mpc_context *ctx, mpc__ote_receiver_key *k
             if ((r = mpc_scalar_random(ctx, &b)) != MPC_OK)
                 goto out;
             mpc_point_base_mul(ctx, &b_point, &b);
+            /* b*G is sent to Alice in msg2. */
+            mpc__declassify(ctx, &b_point, sizeof(b_point));
             if (mpc_point_serialize(ctx, msg2 + (2 * k + bit) * MPC_POINT_BYTES, &b_point) !=
                     MPC_OK) {
                 r = MPC_E_INTERNAL;
                 goto out;
             }
-            mpc_point_mul(ctx, &dh, &m, &b);
-            eot_key(ctx, key->seed[k][bit], &key_prefix, k, bit, &dh);
+            mpc__point_mul_encode(ctx, dh, &m, &b);
+            eot_key(key->seed[k][bit], &key_prefix, k, bit, dh);
         }
     }
     r = MPC_OK;
@@ -201,7 +218,7 @@ out:
         mpc_memclear(msg2, MPC_OT_BASE_MSG_BYTES);
     }
     mpc_scalar_clear(&b);
-    mpc_memclear(&dh, sizeof(dh));
+    mpc_memclear(dh, sizeof(dh));
     mpc_memclear(&h2c_prefix, sizeof(h2c_prefix));
     mpc_memclear(&key_prefix, sizeof(key_prefix));
     return r;
@@ -212,7 +229,8 @@ int mpc__ot_base_receiver_finish(const mpc_context *ctx, mpc__ote_sender_key *ke
         const unsigned char sid_pair[32])
 {
     mpc_hash key_prefix;
-    mpc_point bp[2], dh, dh1;
+    mpc_point bp[2];
+    unsigned char dh[2][MPC_POINT_BYTES];
     int r;
 
     MPC_ARG_CHECK(ctx, ctx != NULL && key != NULL && st != NULL && msg2 != NULL &&
@@ -229,10 +247,10 @@ int mpc__ot_base_receiver_finish(const mpc_context *ctx, mpc__ote_sender_key *ke
         }
         /* Both products are formed: secp256k1_ecdh treats its point as public (its table of
          * multiples is built in variable time), so the point must not be chosen by c. */
-        mpc_point_mul(ctx, &dh, &bp[0], &st->t[k]);
-        mpc_point_mul(ctx, &dh1, &bp[1], &st->t[k]);
-        point_cmov(&dh, &dh1, c);
-        eot_key(ctx, key->seed[k], &key_prefix, k, c, &dh);
+        mpc__point_mul_encode(ctx, dh[0], &bp[0], &st->t[k]);
+        mpc__point_mul_encode(ctx, dh[1], &bp[1], &st->t[k]);
+        bytes_cmov(dh[0], dh[1], MPC_POINT_BYTES, c);
+        eot_key(key->seed[k], &key_prefix, k, c, dh[0]);
     }
     /* Delta_k = 1 - c_k. */
     for (size_t i = 0; i < sizeof(key->delta); i++)
@@ -242,8 +260,7 @@ out:
     if (r != MPC_OK)
         mpc_memclear(key, sizeof(*key));
     mpc_memclear(st, sizeof(*st));
-    mpc_memclear(&dh, sizeof(dh));
-    mpc_memclear(&dh1, sizeof(dh1));
+    mpc_memclear(dh, sizeof(dh));
     mpc_memclear(&key_prefix, sizeof(key_prefix));
     return r;
 }
@@ -340,7 +357,8 @@ static void row_load(uint64_t row[ROW_WORDS], const unsigned char in[MPC_OTE_ROW
         row[i] = load64_le(in + 8 * i);
 }
 
-/* r_{k,x} = PRG("sso/expand", sid_mul, leaf, 80) into w->prg; w->h is scratch. */
+/* r_{k,x} = PRG("sso/leaf", sid_mul, leaf, 80) into w->prg ("sso/expand" in PROTOCOL.md; the
+ * tag length is explained in hash.c); w->h is scratch. */
 static void expand_leaf(ote_work *w, const mpc_hash *expand_prefix, const unsigned char leaf[32])
 {
     w->h = *expand_prefix;
@@ -348,8 +366,9 @@ static void expand_leaf(ote_work *w, const mpc_hash *expand_prefix, const unsign
     mpc_prg(w->prg, sizeof(w->prg), &w->h);
 }
 
-/* Payloads of OT j from a 256-bit column: PRG("sso/rand", sid_mul, be32(j), col, 96) cut into
- * three 32-byte values, each reduced mod n. col_xor (or NULL) is XORed into the column first. */
+/* Payloads of OT j from a 256-bit column: PRG("sso/column-payload", sid_mul, be32(j), col, 96)
+ * ("sso/rand" in PROTOCOL.md; the tag length is explained in hash.c) cut into three 32-byte
+ * values, each reduced mod n. col_xor (or NULL) is XORed into the column first. */
 static void column_payload(ote_work *w, mpc_scalar out[MPC_OTE_WIDTH], const mpc_hash *rand_prefix,
         uint32_t j, const unsigned char *col_xor)
 {
@@ -401,6 +420,8 @@ int mpc__ote_receiver_extend(const mpc_context *ctx, unsigned char msg[MPC_OTE_M
             store64_le(u + 8 * i, r0[i] ^ w.row[k][i] ^ xt_row[i]);
     }
 
+    /* u is sent to Alice: each u_k is masked by the PRG output of the leaf she lacks. */
+    mpc__declassify(ctx, msg, U_BYTES);
     derive_chi(chi, msg, sid_mul);
     row_check(&chk, xt_row, chi);
     mpc_gf128_store(msg + XCHK_OFFSET, &chk);
@@ -408,6 +429,8 @@ int mpc__ote_receiver_extend(const mpc_context *ctx, unsigned char msg[MPC_OTE_M
         row_check(&chk, w.row[k], chi);
         mpc_gf128_store(msg + TCHK_OFFSET + 16 * k, &chk);
     }
+    /* xchk and tchk are sent too: their combinations are masked by the 128 padding bits. */
+    mpc__declassify(ctx, msg + XCHK_OFFSET, MPC_OTE_MSG_BYTES - XCHK_OFFSET);
 
     transpose_rows(w.col, (const uint64_t(*)[ROW_WORDS])w.row);
     sid_prefix_init(&rand_prefix, MPC_TAG_SSO_RAND, sid_mul);

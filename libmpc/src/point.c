@@ -10,6 +10,7 @@
 
 #include "context.h"
 #include "mpc/point.h"
+#include "point_internal.h"
 
 _Static_assert(sizeof(secp256k1_pubkey) == sizeof(((mpc_point *)0)->data),
         "mpc_point.data must hold exactly one secp256k1_pubkey");
@@ -142,15 +143,47 @@ void mpc_point_mul(const mpc_context *ctx, mpc_point *r, const mpc_point *p, con
     ok = secp256k1_ecdh(ctx->secp, full, pubkey_const(p), k32, ecdh_full_point, NULL);
     /* With k32 in [1, n-1] and a valid P, neither call can fail. The public API has no other way
      * to turn (x, y) into a secp256k1_pubkey than this parse, whose curve-equation check
-     * (ge_is_valid_var) branches on the field representation of the product: always a valid
-     * point, so the outcome is fixed, but valgrind reports it when k is marked secret. Serializing
-     * any point (fe_normalize_var) has the same property. The ctime test must treat the product
-     * as declassified at this boundary. */
+     * (ge_is_valid_var -> fe_normalizes_to_zero_var) takes a value-dependent time on the
+     * product: the outcome is fixed, the timing is not (see mpc/point.h and test/ctime/ctime.supp).
+     * Where only the encoding of the product is needed, mpc__point_mul_encode avoids it. */
     ok &= secp256k1_ec_pubkey_parse(ctx->secp, &pk, full, sizeof(full));
     point_select_identity(r, &pk, is_zero | !ok);
     mpc_memclear(k32, sizeof(k32));
     mpc_memclear(full, sizeof(full));
     mpc_memclear(&pk, sizeof(pk));
+}
+
+/* secp256k1_ecdh callback writing the compressed encoding (0x02 | parity(y)) || x. x32 and y32
+ * are already normalized by secp256k1_ecdh (constant time), so the parity is a plain bit. */
+static int ecdh_compressed(unsigned char *output, const unsigned char *x32,
+        const unsigned char *y32, void *data)
+{
+    (void)data;
+    output[0] = (unsigned char)(0x02 | (y32[31] & 1));
+    memcpy(output + 1, x32, 32);
+    return 1;
+}
+
+void mpc__point_mul_encode(const mpc_context *ctx, unsigned char out33[33], const mpc_point *p,
+        const mpc_scalar *k)
+{
+    unsigned char k32[32];
+    unsigned char keep;
+    int is_zero, ok;
+
+    /* P is public: branching on its identity flag leaks nothing about k. */
+    if (mpc_point_is_infinity(p)) {
+        memset(out33, 0, MPC_POINT_BYTES);
+        return;
+    }
+    is_zero = scalar_nonzero_bytes(k32, k);
+    /* With k32 in [1, n-1] and a valid P this cannot fail; like k = 0, a failure is folded into
+     * the identity encoding by mask rather than branched on. */
+    ok = secp256k1_ecdh(ctx->secp, out33, pubkey_const(p), k32, ecdh_compressed, NULL);
+    keep = (unsigned char)(((unsigned)(is_zero | !ok)) - 1u); /* 0xff iff a real product */
+    for (size_t i = 0; i < MPC_POINT_BYTES; i++)
+        out33[i] &= keep;
+    mpc_memclear(k32, sizeof(k32));
 }
 
 void mpc_point_mul_var(const mpc_context *ctx, mpc_point *r, const mpc_point *p,

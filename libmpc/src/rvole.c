@@ -88,7 +88,7 @@ int mpc__rvole_bob_start(const mpc_context *ctx, mpc__rvole_bob *st, mpc_scalar 
         const unsigned char sid_mul[32])
 {
     mpc_hash gpre;
-    mpc_scalar g, sum;
+    mpc_scalar sum;
     int r;
 
     MPC_ARG_CHECK(ctx, ctx != NULL && st != NULL && b != NULL && ote_msg != NULL && key != NULL &&
@@ -99,8 +99,8 @@ int mpc__rvole_bob_start(const mpc_context *ctx, mpc__rvole_bob *st, mpc_scalar 
     gadget_prefix(&gpre, sid_mul);
     mpc_scalar_set_u32(b, 0);
     for (uint32_t j = 0; j < MPC_OTE_XI; j++) {
-        gadget(&g, &gpre, j);
-        mpc_scalar_add(&sum, b, &g);
+        gadget(&st->g[j], &gpre, j);
+        mpc_scalar_add(&sum, b, &st->g[j]);
         mpc_scalar_cmov(b, &sum, (int)beta_bit(st->beta, j));
     }
     r = MPC_OK;
@@ -197,8 +197,15 @@ int mpc__rvole_alice(const mpc_context *ctx, mpc_scalar c[2],
     mpc_scalar_neg(&c[0], &acc[0]);
     mpc_scalar_neg(&c[1], &acc[1]);
 out:
+    /* The verdict on Bob's message is public from here on: it is returned, and a failure aborts
+     * the session and bans Bob in front of everyone. */
+    mpc__declassify(ctx, &bad, sizeof(bad));
+    mpc__declassify(ctx, &r, sizeof(r));
     /* Nothing usable leaves a failed call: c and msg are wiped by mask, without a branch. */
     wipe_outputs(c, msg, MPC_RVOLE_MSG_BYTES, bad);
+    /* The message goes to Bob: each atil is masked by alpha0 - alpha1 (one of which Bob lacks),
+     * eta by ahat, and mu is a hash Bob recomputes. */
+    mpc__declassify(ctx, msg, MPC_RVOLE_MSG_BYTES);
     if (w != NULL) {
         mpc_memclear(w, sizeof(*w));
         free(w);
@@ -216,7 +223,7 @@ out:
 int mpc__rvole_bob_finish(const mpc_context *ctx, mpc_scalar d[2], mpc__rvole_bob *st,
         const unsigned char msg[MPC_RVOLE_MSG_BYTES], const unsigned char sid_mul[32])
 {
-    mpc_hash h, gpre;
+    mpc_hash h;
     mpc_scalar theta[2], eta, atil, g, t, dd[MPC_OTE_WIDTH], acc[2];
     unsigned char enc[32], mu[32];
     unsigned int bad = 1; /* until the mu check has passed */
@@ -232,7 +239,6 @@ int mpc__rvole_bob_finish(const mpc_context *ctx, mpc_scalar d[2], mpc__rvole_bo
     derive_theta(theta, msg, sid_mul);
 
     mu_begin(&h, sid_mul);
-    gadget_prefix(&gpre, sid_mul);
     mpc_scalar_set_u32(&acc[0], 0);
     mpc_scalar_set_u32(&acc[1], 0);
     for (uint32_t j = 0; j < MPC_OTE_XI; j++) {
@@ -252,9 +258,8 @@ int mpc__rvole_bob_finish(const mpc_context *ctx, mpc_scalar d[2], mpc__rvole_bo
         mpc_scalar_cmov(&t, &g, bit);
         mpc_scalar_serialize(enc, &t);
         mpc_hash_update(&h, enc, sizeof(enc));
-        gadget(&g, &gpre, j);
         for (int i = 0; i < 2; i++) {
-            mpc_scalar_mul(&t, &g, &dd[i]);
+            mpc_scalar_mul(&t, &st->g[j], &dd[i]);
             mpc_scalar_add(&acc[i], &acc[i], &t);
         }
     }
@@ -263,8 +268,9 @@ int mpc__rvole_bob_finish(const mpc_context *ctx, mpc_scalar d[2], mpc__rvole_bo
         r = MPC_E_ENCODING;
         goto out;
     }
-    /* The verdict is public once returned (a ban); here it only drives masks. */
     bad = 1u - (unsigned int)mpc_memeq(mu, msg + MU_OFFSET, sizeof(mu));
+    /* The verdict is public: it is returned, and a failure bans Alice in front of everyone. */
+    mpc__declassify(ctx, &bad, sizeof(bad));
     r = MPC_E_BAN * (int)bad;
     d[0] = acc[0];
     d[1] = acc[1];

@@ -10,10 +10,12 @@
 
 #define MPC_RVOLE_MSG_BYTES (MPC_OTE_XI * MPC_OTE_WIDTH * 32 + 32 + 32) /* atil, eta, mu: 49,216 */
 
-/* Bob's state between his OT-extension message and Alice's RVOLE message (SECRET). */
+/* Bob's state between his OT-extension message and Alice's RVOLE message (SECRET, except g:
+ * the public gadget vector of this sid_mul, kept so that round 2 does not hash it again). */
 typedef struct {
     unsigned char beta[MPC_OTE_XI / 8];
     mpc_scalar gamma[MPC_OTE_XI][MPC_OTE_WIDTH];
+    mpc_scalar g[MPC_OTE_XI];
 } mpc__rvole_bob;
 
 /* Bob, round 1: b = <g, beta> and the OT-extension message for Alice. */

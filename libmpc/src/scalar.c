@@ -462,13 +462,15 @@ int mpc_scalar_random(const mpc_context *ctx, mpc_scalar *r)
     int ret = MPC_E_RANDOM;
 
     for (int draw = 0; draw < SCALAR_RANDOM_MAX_DRAWS; draw++) {
-        int parsed;
+        int accept;
 
         if (mpc_random_bytes(ctx, buf, sizeof(buf)) != MPC_OK)
             break;
-        parsed = mpc_scalar_parse(r, buf);
-        /* Only the accept/reject bit is branched on; a rejected value is thrown away. */
-        if (parsed == MPC_OK && !mpc_scalar_is_zero(r)) {
+        accept = (mpc_scalar_parse(r, buf) == MPC_OK) & (mpc_scalar_is_zero(r) ^ 1);
+        /* Only the accept/reject bit is branched on, and it is public: a rejected value is
+         * thrown away, so whether a draw was rejected says nothing about the accepted one. */
+        mpc__declassify(ctx, &accept, sizeof(accept));
+        if (accept) {
             ret = MPC_OK;
             break;
         }

@@ -10,8 +10,8 @@
  *  - recoverable checks (commitment opening, echo) run for every peer before any check that
  *    leads to a ban, so a ban is only ever the result of a message whose session is settled;
  *  - a payload scalar >= n or a malformed point is MPC_E_ENCODING blaming the sender (not a ban);
- *  - the Gu/Gv check computes chi*R_j and chi*pk_j in constant time (mpc_point_mul); the sum
- *    du*G + Gu uses the library's only point addition, which is variable time.
+ *  - the Gu/Gv check is computed on blinded points (see consistency_check), because
+ *    libsecp256k1's public API has no constant-time point addition.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +23,7 @@
 #include "keyshare.h"
 #include "mpc/bip32.h"
 #include "mpc/hash.h"
+#include "point_internal.h"
 #include "rvole.h"
 #include "wire.h"
 
@@ -302,9 +303,14 @@ static int round1(const mpc_context *ctx, mpc_sign *st)
         (r = mpc_scalar_random(ctx, &st->phi)) != MPC_OK)
         return r;
     mpc_point_base_mul(ctx, &st->Ri, &st->r);
+    /* R_i is opened to every signer in round 2 (and is a share of the public R); the commitment
+     * binds it, it does not need to hide its timing. */
+    mpc__declassify(ctx, &st->Ri, sizeof(st->Ri));
     com_prefix(ctx, &h, st, st->self, &st->Ri);
     if ((r = mpc_commit(ctx, st->com, st->salt, &h)) != MPC_OK)
         return r;
+    /* The commitment is sent in round 1 (the salt stays secret until the opening in round 2). */
+    mpc__declassify(ctx, st->com, sizeof(st->com));
     for (x = 0; x < st->npeers; x++) {
         peer_state *ps = &st->peer[x];
         if ((m = mpc__outbox_add(&st->out, ps->j, R1_LEN)) == NULL)
@@ -367,6 +373,10 @@ static int round2(const mpc_context *ctx, mpc_sign *st, mpc_blame *blame, const 
         memcpy(st->peer[x].com, msg[x]->data + MPC_MSG_HEADER_BYTES, 32);
     echo1(echo, st);
     mpc_point_base_mul(ctx, &st->pki, &st->sk);
+    /* pk_i is sent to every signer in round 2 (the pk_k sum to the public pk*). */
+    mpc__declassify(ctx, &st->pki, sizeof(st->pki));
+    /* The salt opens the round-1 commitment in this round's message. */
+    mpc__declassify(ctx, st->salt, sizeof(st->salt));
     if (mpc_point_serialize(ctx, pki, &st->pki) != MPC_OK ||
         mpc_point_serialize(ctx, Ri, &st->Ri) != MPC_OK)
         return MPC_E_INCONSISTENT; /* sk_i = 0: negligible, not attributable */
@@ -396,18 +406,23 @@ static int round2(const mpc_context *ctx, mpc_sign *st, mpc_blame *blame, const 
         memcpy(p, Ri, 33);
         memcpy(p + 33, st->salt, 32);
         memcpy(p + 65, pki, 33);
+        /* Gu_{i,j} and Gv_{i,j} are sent to j, who checks them against R_i and pk_i. */
         mpc_point_base_mul(ctx, &P, &ps->cu);
+        mpc__declassify(ctx, &P, sizeof(P));
         if (mpc_point_serialize(ctx, p + 98, &P) != MPC_OK) {
             r = MPC_E_INCONSISTENT;
             goto out;
         }
         mpc_point_base_mul(ctx, &P, &ps->cv);
+        mpc__declassify(ctx, &P, sizeof(P));
         if (mpc_point_serialize(ctx, p + 131, &P) != MPC_OK) {
             r = MPC_E_INCONSISTENT;
             goto out;
         }
+        /* psi_{i,j} = phi_i - chi_{i,j} is sent to j: masked by phi_i. */
         mpc_scalar_sub(&psi, &st->phi, &ps->chi);
         mpc_scalar_serialize(p + 164, &psi);
+        mpc__declassify(ctx, p + 164, 32);
         memcpy(p + 196, echo, 32);
     }
     r = MPC_OK;
@@ -415,6 +430,56 @@ out:
     mpc_memclear(a, sizeof(a));
     mpc_memclear(c, sizeof(c));
     mpc_scalar_clear(&psi);
+    return r;
+}
+
+/*
+ * The consistency check of round 3 step 5: *ok = (chi*X == d*G + Y), X = R_j or pk_j and
+ * Y = Gu_{j,i} or Gv_{j,i} public, chi and d SECRET. libsecp256k1's public API adds points only
+ * in variable time (ec_pubkey_combine), and d*G is secret, so the check runs on blinded points:
+ * with a fresh secret rho in [1, n-1] it compares (rho*chi)*X with (rho*d)*G + rho*Y, which is
+ * equivalent because rho is invertible. Each of the three products is computed in constant
+ * time, and only these blinded points and the verdict meet variable-time code (the parse, the
+ * addition, the serialization; they are declassified for the constant-time test for this
+ * reason). Each blinded point alone is uniformly distributed; together they show only how the
+ * three unblinded points relate to each other over the unknown base rho*G, so even their exact
+ * values would not give chi*X or d*G (let alone chi or d) without rho, which is never revealed.
+ * The price is one extra secp256k1_ecdh per check.
+ */
+static int consistency_check(const mpc_context *ctx, int *ok, const mpc_point *X,
+        const mpc_point *Y, const mpc_scalar *chi, const mpc_scalar *d)
+{
+    mpc_scalar rho, t;
+    mpc_point b, c;
+    unsigned char lhs[MPC_POINT_BYTES], rhs[MPC_POINT_BYTES];
+    int r;
+
+    *ok = 0;
+    if ((r = mpc_scalar_random(ctx, &rho)) != MPC_OK)
+        goto out;
+    mpc_scalar_mul(&t, &rho, chi);
+    mpc__point_mul_encode(ctx, lhs, X, &t);
+    mpc_scalar_mul(&t, &rho, d);
+    mpc_point_base_mul(ctx, &b, &t);
+    mpc__point_mul_encode(ctx, rhs, Y, &rho);
+    mpc__declassify(ctx, lhs, sizeof(lhs));
+    mpc__declassify(ctx, &b, sizeof(b));
+    mpc__declassify(ctx, rhs, sizeof(rhs));
+    /* rho*Y is a valid point (Y was parsed as a non-identity point, rho != 0). */
+    if (mpc_point_parse(ctx, &c, rhs) != MPC_OK) {
+        r = MPC_E_INTERNAL;
+        goto out;
+    }
+    mpc_point_add_var(ctx, &c, &c, &b);
+    /* The identity fails to serialize and leaves 33 zero bytes: mpc__point_mul_encode's
+     * encoding of it, so the comparison stays right in that case too. */
+    if (mpc_point_serialize(ctx, rhs, &c) != MPC_OK)
+        memset(rhs, 0, sizeof(rhs));
+    *ok = mpc_memeq(lhs, rhs, sizeof(lhs));
+    r = MPC_OK;
+out:
+    mpc_scalar_clear(&rho);
+    mpc_scalar_clear(&t);
     return r;
 }
 
@@ -428,12 +493,12 @@ static int round3(const mpc_context *ctx, mpc_sign *st, mpc_blame *blame, const 
     mpc_scalar psi[MPC_MAX_PARTIES], d[2], Phi, u, v, w, tmp, rx, mdig;
     const unsigned char *salt[MPC_MAX_PARTIES], *echo_in[MPC_MAX_PARTIES], *rv[MPC_MAX_PARTIES];
     unsigned char sm[32], echo[32], rb[33], *m;
-    mpc_point lhs, rhs, sum, Rsum;
+    mpc_point sum, Rsum;
     mpc__hdr_expect e;
     mpc__reader rd;
     mpc_hash h;
     size_t x;
-    int r = MPC_E_INTERNAL;
+    int r = MPC_E_INTERNAL, ok_u, ok_v;
 
     expect(&e, &st->pub, st->self, 2);
     peer_list(peers, st);
@@ -482,18 +547,10 @@ static int round3(const mpc_context *ctx, mpc_sign *st, mpc_blame *blame, const 
                 mpc__blame_one(blame, ps->j);
             goto out;
         }
-        mpc_point_mul(ctx, &lhs, &R[x], &ps->chi);
-        mpc_point_base_mul(ctx, &rhs, &d[0]);
-        mpc_point_add_var(ctx, &rhs, &rhs, &Gu[x]);
-        if (!mpc_point_eq(ctx, &lhs, &rhs)) {
-            mpc__blame_one(blame, ps->j);
-            r = MPC_E_BAN;
+        if ((r = consistency_check(ctx, &ok_u, &R[x], &Gu[x], &ps->chi, &d[0])) != MPC_OK ||
+            (r = consistency_check(ctx, &ok_v, &pk[x], &Gv[x], &ps->chi, &d[1])) != MPC_OK)
             goto out;
-        }
-        mpc_point_mul(ctx, &lhs, &pk[x], &ps->chi);
-        mpc_point_base_mul(ctx, &rhs, &d[1]);
-        mpc_point_add_var(ctx, &rhs, &rhs, &Gv[x]);
-        if (!mpc_point_eq(ctx, &lhs, &rhs)) {
+        if (!(ok_u & ok_v)) {
             mpc__blame_one(blame, ps->j);
             r = MPC_E_BAN;
             goto out;
@@ -542,6 +599,8 @@ static int round3(const mpc_context *ctx, mpc_sign *st, mpc_blame *blame, const 
     memcpy(m + MPC_MSG_HEADER_BYTES, rb, 33);
     mpc_scalar_serialize(m + MPC_MSG_HEADER_BYTES + 33, &u);
     mpc_scalar_serialize(m + MPC_MSG_HEADER_BYTES + 65, &w);
+    /* (u_i, w_i) are broadcast: the sums over all signers are k*phi and phi*(m + r*x). */
+    mpc__declassify(ctx, m + MPC_MSG_HEADER_BYTES + 33, 64);
     r = MPC_OK;
 out:
     mpc_memclear(d, sizeof(d));

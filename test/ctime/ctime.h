@@ -36,10 +36,17 @@ typedef struct {
 /* A defined, uniformly random scalar (mod n) from env->input_rng; the section marks it secret. */
 void ctime_random_scalar(ctime_env *env, mpc_scalar *out);
 
+/* A context for whole protocol steps: every byte its randomness source returns is undefined
+ * (secret), and declassification is on (mpc_context_set_declassify), so libmpc marks defined
+ * what the protocol makes public. rng must outlive the context. */
+mpc_context *ctime_secret_context(test_rng *rng);
+
 extern const ctime_section ctime_scalar_sections[];
 extern const ctime_section ctime_point_sections[];
 extern const ctime_section ctime_hash_sections[];
 extern const ctime_section ctime_ot_sections[];
+extern const ctime_section ctime_sign_sections[];
+extern const ctime_section ctime_base_ot_sections[];
 
 /* The negative control: runs a deliberately leaky function that memcheck must flag. */
 int ctime_leak_selftest(ctime_env *env);

@@ -3,11 +3,7 @@
  * Delta and seeds, Bob's seeds and choice bits beta, and Alice's RVOLE inputs a are secret;
  * messages are public. Each section declassifies the function's return value: it is MPC_OK or
  * MPC_E_BAN, and a ban is announced to everyone.
- *
- * The base OT has no section: its key derivation hashes the secret Diffie-Hellman point through
- * mpc_hash_field_point -> mpc_point_serialize, and secp256k1_ec_pubkey_serialize normalizes the
- * coordinates in variable time (fe_normalize_var), which memcheck rightly reports. That needs a
- * constant-time encoding of a secret product in point.c before a section can pass.
+ * The base OT has its own area (ctime_base_ot.c).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -14,6 +14,8 @@ static const ctime_area areas[] = {
     {"point", ctime_point_sections},
     {"hash", ctime_hash_sections},
     {"ot", ctime_ot_sections},
+    {"base_ot", ctime_base_ot_sections},
+    {"sign", ctime_sign_sections},
 };
 
 #define AREA_COUNT (sizeof(areas) / sizeof(areas[0]))

@@ -39,6 +39,7 @@ typedef enum {
     MPC_TAG_SIGN_MUL,
     MPC_TAG_SIGN_R,
     MPC_TAG_SIGN_ECHO1,
+    MPC_TAG_KEYSHARE_STATE,
     MPC_TAG_COUNT
 } mpc_tag;
 

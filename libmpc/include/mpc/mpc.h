@@ -79,6 +79,13 @@ MPC_API int mpc_context_set_rng(mpc_context *ctx, mpc_rng_fn fn, void *data) MPC
 MPC_API void mpc_context_set_illegal_callback(mpc_context *ctx,
         void (*fn)(const char *message, void *data), void *data) MPC_ARG_NONNULL(1);
 
+/** TEST ONLY (the valgrind constant-time test): enable (enable != 0) or disable marking the
+ *  values libmpc makes public by protocol design (message fields, check verdicts, signatures) as
+ *  defined for valgrind's memcheck, so that a test can mark secrets undefined and have memcheck
+ *  report only secret-dependent branches. Default off. Does nothing unless libmpc was built with
+ *  valgrind's headers; it never changes any result. */
+MPC_API void mpc_context_set_declassify(mpc_context *ctx, int enable) MPC_ARG_NONNULL(1);
+
 /** Fill out with len bytes from the context's randomness source.
  *  Returns: MPC_OK or MPC_E_RANDOM. */
 MPC_API int mpc_random_bytes(const mpc_context *ctx, unsigned char *out, size_t len)

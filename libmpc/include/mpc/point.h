@@ -36,7 +36,11 @@ MPC_API int mpc_point_serialize(const mpc_context *ctx, unsigned char out33[33],
 MPC_API void mpc_point_base_mul(const mpc_context *ctx, mpc_point *r, const mpc_scalar *k)
         MPC_ARG_NONNULL(1, 2, 3);
 
-/* r = k*P for a SECRET k, constant time in k (secp256k1_ecdh with a full-point callback). */
+/* r = k*P for a SECRET k: the multiplication is constant time in k (secp256k1_ecdh with a
+ * full-point callback), but turning its (x, y) into a point object goes through
+ * secp256k1_ec_pubkey_parse, whose curve-equation check is variable time in the coordinates of
+ * the product. Use it only where k*P may be leaked to timing; libmpc's protocols do not use it
+ * (they encode secret products in constant time or blind them first). */
 MPC_API void mpc_point_mul(const mpc_context *ctx, mpc_point *r, const mpc_point *p,
         const mpc_scalar *k) MPC_ARG_NONNULL(1, 2, 3, 4);
 

@@ -59,7 +59,7 @@
  *  - refresh binds the old sid and new epoch into its sid, commitments and headers;
  *  - the signing round-3 broadcast carries R so that a combiner needs only public data;
  *  - sigid = H("sign/sigid", sid, be32(epoch), sorted P as be32s, digest, path as be32s, nonce);
- *  - the public-state hash uses the "dkg/final" tag (the tag table has no reconcile tag).
+ *  - the public-state hash (mpc_keyshare_public_hash) has its own tag, "keyshare/state".
  */
 #ifndef MPC_PROTOCOL_H
 #define MPC_PROTOCOL_H

@@ -17,12 +17,13 @@ TAGS = [
     ("MPC_TAG_DKG_COM", "dkg/com"), ("MPC_TAG_DKG_SID", "dkg/sid"), ("MPC_TAG_DKG_COEF", "dkg/coef"),
     ("MPC_TAG_DKG_ECHO2", "dkg/echo2"), ("MPC_TAG_DKG_CHAINCODE", "dkg/chaincode"),
     ("MPC_TAG_DKG_FINAL", "dkg/final"), ("MPC_TAG_REFRESH_SID", "refresh/sid"),
-    ("MPC_TAG_EOT_H", "eot/h"), ("MPC_TAG_EOT_KEY", "eot/key"), ("MPC_TAG_SSO_EXPAND", "sso/expand"),
-    ("MPC_TAG_SSO_U", "sso/u"), ("MPC_TAG_SSO_CHI", "sso/chi"), ("MPC_TAG_SSO_RAND", "sso/rand"),
+    ("MPC_TAG_EOT_H", "eot/h"), ("MPC_TAG_EOT_KEY", "eot/key"), ("MPC_TAG_SSO_EXPAND", "sso/leaf"),
+    ("MPC_TAG_SSO_U", "sso/u"), ("MPC_TAG_SSO_CHI", "sso/chi"), ("MPC_TAG_SSO_RAND", "sso/column-payload"),
     ("MPC_TAG_RVOLE_GADGET", "rvole/gadget"), ("MPC_TAG_RVOLE_ATIL", "rvole/atil"),
     ("MPC_TAG_RVOLE_THETA", "rvole/theta"), ("MPC_TAG_RVOLE_MU", "rvole/mu"),
     ("MPC_TAG_SIGN_SIGID", "sign/sigid"), ("MPC_TAG_SIGN_MUL", "sign/mul"),
     ("MPC_TAG_SIGN_R", "sign/R"), ("MPC_TAG_SIGN_ECHO1", "sign/echo1"),
+    ("MPC_TAG_KEYSHARE_STATE", "keyshare/state"),
 ]
 TAG_STR = {ident: PREFIX + name for ident, name in TAGS}
 

@@ -84,7 +84,7 @@ def column(rows, j):
 
 
 def payload(sid, j, col):
-    out = prg(b"sso/rand", 96, sid, be32(j), col.to_bytes(32, "little"))
+    out = prg(b"sso/column-payload", 96, sid, be32(j), col.to_bytes(32, "little"))
     return [int.from_bytes(out[32 * i:32 * i + 32], "big") % N for i in range(3)]
 
 
@@ -106,7 +106,7 @@ def main():
     beta = [(xt >> j) & 1 for j in range(XI)]
 
     # Bob (4.4 steps 1-8 with k = 1: v_k = r_{k,1})
-    r = [[le(prg(b"sso/expand", ROW, sid, seeds[k][x])) for x in range(2)] for k in range(KAPPA)]
+    r = [[le(prg(b"sso/leaf", ROW, sid, seeds[k][x])) for x in range(2)] for k in range(KAPPA)]
     u = [r[k][0] ^ r[k][1] ^ xt for k in range(KAPPA)]
     v = [r[k][1] for k in range(KAPPA)]
     u_bytes = b"".join(x.to_bytes(ROW, "little") for x in u)

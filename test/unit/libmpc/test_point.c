@@ -14,6 +14,7 @@
 
 #include "mpc/hash.h"
 #include "mpc/point.h"
+#include "point_internal.h"
 #include "test_rng.h"
 
 #define ORACLE_ITERATIONS 200
@@ -124,6 +125,15 @@ static void test_identity(void **state)
     assert_identity(&r);
     mpc_point_mul_var(f->ctx, &r, &inf, &k);
     assert_identity(&r);
+    /* The constant-time encoding of an identity product is 33 zero bytes. */
+    memset(enc, 0xaa, sizeof(enc));
+    mpc__point_mul_encode(f->ctx, enc, &p, &zero);
+    for (size_t i = 0; i < sizeof(enc); i++)
+        assert_int_equal(enc[i], 0);
+    memset(enc, 0xaa, sizeof(enc));
+    mpc__point_mul_encode(f->ctx, enc, &inf, &k);
+    for (size_t i = 0; i < sizeof(enc); i++)
+        assert_int_equal(enc[i], 0);
 
     mpc_point_add_var(f->ctx, &r, &inf, &p);
     assert_point_eq(f->ctx, &r, &p);
@@ -317,6 +327,10 @@ static void check_against_oracle(fixture *f, ossl *o, const mpc_point *p, const 
     assert_memory_equal(got, expect, 33);
     mpc_point_mul_var(f->ctx, &r, p, k);
     assert_int_equal(mpc_point_serialize(f->ctx, got, &r), MPC_OK);
+    assert_memory_equal(got, expect, 33);
+    /* The encoding produced without any parse or serialize of the product: the same bytes as
+     * OpenSSL's and as mpc_point_serialize(mpc_point_mul(...)). */
+    mpc__point_mul_encode(f->ctx, got, p, k);
     assert_memory_equal(got, expect, 33);
 
     ossl_mul(o, expect, NULL, k);
