@@ -181,8 +181,8 @@ static int ipc_check_fields(const Mpc__Enclave__Envelope *env) {
         const Mpc__Enclave__Unseal *u = env->load;
         int keyed = u->kind == ENC_SEAL_KIND_KEY_SHARE || u->kind == ENC_SEAL_KIND_USED_SESSIONS;
 
-        /* State blobs only; the identity comes with UNSEAL, counters are not kept yet. */
-        if ((!keyed && u->kind != ENC_SEAL_KIND_BAN_LIST) || u->key_id.len != (keyed ? ENC_SEAL_KEY_ID_BYTES : 0u) ||
+        /* State blobs only; the identity comes with UNSEAL. */
+        if ((!keyed && u->kind != ENC_SEAL_KIND_BAN_LIST && u->kind != ENC_SEAL_KIND_COUNTERS) || u->key_id.len != (keyed ? ENC_SEAL_KEY_ID_BYTES : 0u) ||
                 u->blob.len == 0)
             return ENC_IPC_E_FIELD;
         return ENC_OK;
@@ -415,6 +415,7 @@ static int h_init(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
     env.sealed = &sealed;
     if ((r = enc_ipc_send(e, &env)) != ENC_OK || (r = ipc_send_identity(e)) != ENC_OK)
         goto out;
+    e->identity_created = 1;
     e->state = ENC_IPC_ST_READY;
 out:
     free(blob);

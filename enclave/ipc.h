@@ -18,10 +18,14 @@
  *   UNSEAL            LOCKED                -> READY     identity blob only; reply Identity
  *   IDENTITY_REQUEST  READY, SERVING*       -> same      reply Identity
  *   LOAD              READY                 -> READY     a sealed state blob (key share, used
- *                                                        sessions, ban list); reply Status
- *   START             READY                 -> SERVING   enter the sandbox; reply Audit, Status
- *   KEYGEN_START      SERVING               -> KEYGEN    reply RoundMessages (round 1)
- *   REFRESH_START     SERVING               -> KEYGEN    reply RoundMessages (round 1)
+ *                                                        sessions, ban list, instance ids); reply
+ *                                                        Status
+ *   START             READY                 -> SERVING   enter the sandbox; reply Audit, (after INIT:
+ *                                                        Sealed empty instance-id set), Status
+ *   KEYGEN_START      SERVING               -> KEYGEN    reply Sealed (instance ids), RoundMessages
+ *                                                        (round 1)
+ *   REFRESH_START     SERVING               -> KEYGEN    reply Sealed (instance ids), RoundMessages
+ *                                                        (round 1)
  *   KEYGEN_ROUND      KEYGEN                -> KEYGEN / KEYGEN_DONE / SERVING
  *                                                        reply RoundMessages, KeygenResult or Status
  *   KEYGEN_COMMIT     KEYGEN_DONE           -> SERVING   reply Sealed (share, used set; refresh:
@@ -76,6 +80,8 @@ typedef struct {
     enc_seal_backend *backend; /* owned */
     enc_identity *identity;    /* owned */
     struct enc_engine *engine; /* owned; created by the first LOAD or START */
+    int identity_created;      /* INIT (not UNSEAL) made the identity: START creates the empty
+                                  instance-id set instead of expecting it from LOAD */
     /* Called by START before it answers; mpc-enclave enters its seccomp sandbox here. NULL in
      * in-process tests. A non-zero return ends the enclave. */
     int (*enter_sandbox)(void);

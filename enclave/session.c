@@ -196,6 +196,8 @@ int enc_session_h_load(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
 int enc_session_h_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
     const Mpc__Enclave__Start *st = in->start;
     struct enc_engine *g;
+    unsigned char *blob = NULL;
+    size_t blob_len = 0;
     char text[96];
     int r;
 
@@ -213,6 +215,16 @@ int enc_session_h_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
     snprintf(text, sizeof(text), "%s party=%u", ENC_IPC_SOFTWARE_VERSION, (unsigned)e->party_index);
     if ((r = enc_session_audit(e, ENC_AUDIT_START, text)) != ENC_OK)
         return r;
+    /* A new identity starts with an empty instance-id set; after UNSEAL it must come from LOAD. */
+    if (e->identity_created) {
+        enc_state_insts_create(g->store);
+        if ((r = enc_state_seal_insts(g->store, e->backend, &blob, &blob_len)) != ENC_OK)
+            return r;
+        r = send_sealed(e, ENC_SEAL_KIND_COUNTERS, NULL, blob, blob_len);
+        free(blob);
+        if (r != ENC_OK)
+            return r;
+    }
     return send_status(e, ENC_OK, "serving", NULL, 0, NULL);
 }
 
@@ -364,7 +376,8 @@ static int session_fail(enc_ipc *e, int r, const mpc_blame *blame) {
 
     memset(&banned, 0, sizeof(banned));
     if (!transport && !is_mpc_error(r) && r != ENC_SESSION_E_REFUSED && r != ENC_SESSION_E_BANNED &&
-            r != ENC_SESSION_E_PEERS && r != ENC_SESSION_E_RECONCILE)
+            r != ENC_SESSION_E_PEERS && r != ENC_SESSION_E_RECONCILE && r != ENC_SESSION_E_INST_REUSED &&
+            r != ENC_STATE_E_NO_INST_SET && r != ENC_STATE_E_FULL)
         return r;
     memcpy(sid, s->kind == SESSION_SIGN ? s->session_id : s->key_id, 32);
     memcpy(ban_key, s->key_id, 32);
@@ -429,6 +442,30 @@ static uint8_t keygen_class(uint32_t round) {
     return round == 1 || round == 4 ? ENC_CHAN_BROADCAST : ENC_CHAN_P2P;
 }
 
+/* PROTOCOL.md 1.3: refuse an instance id accepted before, else record it and hand the parent the
+ * sealed set, all before any cryptographic work. The Sealed frame precedes the round-1 reply and
+ * the client library stores it durably before it returns that reply (enclave_client.h), so no
+ * round-1 message of inst can reach a peer before inst is on disk. Signing needs the stronger
+ * STORED acknowledgement because its nonces must not exist before that point; a DKG has no
+ * secret that a replayed inst could make it reuse (every run draws fresh polynomials, seeds and
+ * OT keys), and a parent that skipped storing could equally forge a STORED, so the ordering gives
+ * the same guarantee without another round trip. */
+static int accept_inst(enc_ipc *e, const unsigned char inst[32]) {
+    struct enc_engine *g = e->engine;
+    unsigned char *blob = NULL;
+    size_t blob_len = 0;
+    int r;
+
+    if ((r = enc_state_inst_used(g->store, inst)) != 0)
+        return r == 1 ? ENC_SESSION_E_INST_REUSED : r;
+    if ((r = enc_state_inst_add(g->store, inst)) != ENC_OK ||
+            (r = enc_state_seal_insts(g->store, e->backend, &blob, &blob_len)) != ENC_OK)
+        return r;
+    r = send_sealed(e, ENC_SEAL_KIND_COUNTERS, NULL, blob, blob_len);
+    free(blob);
+    return r;
+}
+
 /* Channels set up, s->dkg created: produce and send round 1. */
 static int dkg_first_round(enc_ipc *e, session *s) {
     const mpc_msg_out *out = NULL;
@@ -468,7 +505,8 @@ int enc_session_h_keygen_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
         return r;
     if (k->party_index != e->party_index || k->n_peers + 1 != k->n)
         return session_fail(e, ENC_SESSION_E_PEERS, NULL);
-    if ((r = session_peers(s, g->store, NULL, k->peers, k->n_peers)) != ENC_OK)
+    if ((r = session_peers(s, g->store, NULL, k->peers, k->n_peers)) != ENC_OK ||
+            (r = accept_inst(e, s->key_id)) != ENC_OK)
         return session_fail(e, r, NULL);
     if ((r = enc_chan_session_create(&s->chan, e->identity, e->party_index, s->key_id, zero, s->peers,
                  s->npeers)) != ENC_OK)
@@ -504,7 +542,8 @@ int enc_session_h_refresh_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
     s->n = info.n;
     if (k->n_peers + 1 != info.n)
         return session_fail(e, ENC_SESSION_E_PEERS, NULL);
-    if ((r = session_peers(s, g->store, s->old_key_id, k->peers, k->n_peers)) != ENC_OK)
+    if ((r = session_peers(s, g->store, s->old_key_id, k->peers, k->n_peers)) != ENC_OK ||
+            (r = accept_inst(e, s->key_id)) != ENC_OK)
         return session_fail(e, r, NULL);
     if ((r = enc_chan_session_create(&s->chan, e->identity, e->party_index, s->key_id, s->session_id, s->peers,
                  s->npeers)) != ENC_OK)
@@ -886,8 +925,12 @@ int enc_session_h_sign_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
         goto out;
     }
     refusal = 0;
-    if ((r = enc_state_sigid_add(g->store, v->key_id, v->sigid)) != ENC_OK ||
-            (r = enc_state_seal_used(g->store, e->backend, &blob, &blob_len, v->key_id)) != ENC_OK)
+    if ((r = enc_state_sigid_add(g->store, v->key_id, v->sigid)) != ENC_OK) {
+        /* A full set refuses the session (the key must be refreshed); it never forgets a sigid. */
+        refusal = r == ENC_STATE_E_FULL;
+        goto out;
+    }
+    if ((r = enc_state_seal_used(g->store, e->backend, &blob, &blob_len, v->key_id)) != ENC_OK)
         goto out;
     crypto_generichash(s->stored_hash, 32, blob, blob_len, NULL, 0);
     memset(v, 0, sizeof(*v));

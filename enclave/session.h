@@ -4,11 +4,14 @@
  * protocol message carried over an end-to-end channel (channel.h). Dispatched by ipc.c's
  * permission table, which has already checked the message type against the state.
  *
- * Keygen:  KEYGEN_START(inst, n, t, peers) -> round 1 out; KEYGEN_ROUND r=1..3 -> round r+1 out;
+ * Keygen:  KEYGEN_START(inst, n, t, peers) -> inst refused if accepted before, else added to the
+ *          instance-id set, which goes out sealed before round 1 (see accept_inst in session.c);
+ *          round 1 out; KEYGEN_ROUND r=1..3 -> round r+1 out;
  *          KEYGEN_ROUND 4 -> KeygenResult(key id = sid, pk, chain code, public-state hash);
  *          KEYGEN_COMMIT(all n hashes, each equal to ours) -> Sealed key share + empty used set.
  *          The share never leaves the enclave unsealed and is not usable before the commit.
- * Refresh: REFRESH_START(key id, inst, peers) -> round 1 out (channel key id = inst, session id =
+ * Refresh: REFRESH_START(key id, inst, peers) -> inst checked and recorded as for a DKG; round 1
+ *          out (channel key id = inst, session id =
  *          the old key id); then exactly as keygen. The commit replaces the old share by the new
  *          one (new key id, empty used set, bans carried over); until then the old one signs.
  * Signing: SIGN_REQUEST -> the enclave decodes the payload, computes the digest, asks
@@ -42,7 +45,8 @@ enum {
     ENC_SESSION_E_BANNED = -701,   /* a participant is banned for this key */
     ENC_SESSION_E_PEERS = -702,    /* peers do not match the signing set or n */
     ENC_SESSION_E_RECONCILE = -703, /* a party reported another public-state hash */
-    ENC_SESSION_E_ROUND = -704     /* relayed round for another session, round or count (transport) */
+    ENC_SESSION_E_ROUND = -704,    /* relayed round for another session, round or count (transport) */
+    ENC_SESSION_E_INST_REUSED = -705 /* DKG/refresh instance id accepted before (PROTOCOL.md 1.3) */
 };
 
 /* Wipe and free the engine (NULL allowed). */

@@ -9,17 +9,25 @@
 
 #define USED_MAGIC "MPUS"
 #define BAN_MAGIC "MPBN"
+#define INST_MAGIC "MPIN"
 #define STATE_FORMAT_VERSION 1u
-#define USED_HEADER_BYTES (4u + 4u + 32u + 4u)
+/* Fixed part before the be32 count of an id set: magic, version (and the key id for used sets). */
+#define USED_PREFIX_BYTES (4u + 4u + 32u)
 #define BAN_HEADER_BYTES (4u + 4u + 4u)
 #define BAN_ENTRY_BYTES (32u + 4u + 32u)
+#define INST_PREFIX_BYTES (4u + 4u)
+
+/* A set of 32-byte ids (public data), kept sorted ascending without duplicates. */
+typedef struct {
+    int present; /* handed in by the parent (or created by this enclave) */
+    unsigned char *ids;
+    size_t count;
+} id_set;
 
 typedef struct {
     unsigned char key_id[32];
     mpc_keyshare *share;
-    int has_used;
-    unsigned char *used; /* count x 32 bytes, sorted ascending (public data) */
-    size_t used_count;
+    id_set used;
 } state_key;
 
 typedef struct {
@@ -33,6 +41,7 @@ struct enc_state {
     size_t key_count;
     state_ban bans[ENC_STATE_MAX_BANS];
     size_t ban_count;
+    id_set insts; /* accepted DKG/refresh instance ids */
 };
 
 int enc_state_create(enc_state **st) {
@@ -48,10 +57,79 @@ void enc_state_destroy(enc_state *st) {
         return;
     for (i = 0; i < st->key_count; i++) {
         mpc_keyshare_destroy(st->keys[i].share);
-        free(st->keys[i].used);
+        free(st->keys[i].used.ids);
     }
+    free(st->insts.ids);
     sodium_memzero(st, sizeof(*st));
     free(st);
+}
+
+static int id_set_contains(const id_set *set, const unsigned char id[32]) {
+    size_t i;
+
+    for (i = 0; i < set->count; i++)
+        if (memcmp(set->ids + 32u * i, id, 32) == 0)
+            return 1;
+    return 0;
+}
+
+/* Insert id (not yet in set) at its sorted position. Returns: ENC_OK, ENC_STATE_E_FULL, ENC_E_NOMEM. */
+static int id_set_insert(id_set *set, size_t max, const unsigned char id[32]) {
+    unsigned char *grown;
+    size_t pos;
+
+    if (set->count == max)
+        return ENC_STATE_E_FULL;
+    if ((grown = realloc(set->ids, 32u * (set->count + 1))) == NULL)
+        return ENC_E_NOMEM;
+    set->ids = grown;
+    for (pos = 0; pos < set->count && memcmp(set->ids + 32u * pos, id, 32) < 0; pos++)
+        ;
+    memmove(set->ids + 32u * (pos + 1), set->ids + 32u * pos, 32u * (set->count - pos));
+    memcpy(set->ids + 32u * pos, id, 32);
+    set->count++;
+    return ENC_OK;
+}
+
+/* Parse be32 count | count x id[32] (strictly ascending) filling exactly len bytes into set. */
+static int id_set_parse(id_set *set, size_t max, const unsigned char *p, size_t len) {
+    size_t count, i;
+
+    if (len < 4)
+        return ENC_STATE_E_FORMAT;
+    count = enc_get_be32(p);
+    if (count > max || len != 4u + 32u * count)
+        return ENC_STATE_E_FORMAT;
+    p += 4;
+    for (i = 1; i < count; i++)
+        if (memcmp(p + 32u * (i - 1), p + 32u * i, 32) >= 0)
+            return ENC_STATE_E_FORMAT;
+    if (count > 0) {
+        if ((set->ids = malloc(32u * count)) == NULL)
+            return ENC_E_NOMEM;
+        memcpy(set->ids, p, 32u * count);
+    }
+    set->count = count;
+    set->present = 1;
+    return ENC_OK;
+}
+
+/* Seal prefix (header_len bytes, already filled) | be32 count | ids as kind/key_id. */
+static int id_set_seal(const id_set *set, enc_seal_backend *b, unsigned char **blob, size_t *blob_len, uint16_t kind,
+        const unsigned char *key_id, const unsigned char *header, size_t header_len) {
+    size_t len = header_len + 4u + 32u * set->count;
+    unsigned char *plain;
+    int r;
+
+    if ((plain = malloc(len)) == NULL)
+        return ENC_E_NOMEM;
+    memcpy(plain, header, header_len);
+    enc_put_be32(plain + header_len, (uint32_t)set->count);
+    if (set->count > 0)
+        memcpy(plain + header_len + 4u, set->ids, 32u * set->count);
+    r = enc_seal(b, blob, blob_len, kind, key_id, plain, len);
+    free(plain);
+    return r;
 }
 
 static state_key *state_find(const enc_state *st, const unsigned char key_id[32]) {
@@ -82,7 +160,7 @@ static int state_install_share(enc_state *st, const mpc_context *ctx, mpc_keysha
     memset(k, 0, sizeof(*k));
     memcpy(k->key_id, info.sid, 32);
     k->share = *share;
-    k->has_used = has_used;
+    k->used.present = has_used;
     *share = NULL;
     return ENC_OK;
 }
@@ -114,11 +192,11 @@ int enc_state_replace_key(enc_state *st, size_t *bans_moved, const mpc_context *
         st->ban_count++;
     }
     mpc_keyshare_destroy(old->share);
-    free(old->used);
+    free(old->used.ids);
     memset(old, 0, sizeof(*old));
     memcpy(old->key_id, info.sid, 32);
     old->share = *share;
-    old->has_used = 1;
+    old->used.present = 1;
     *share = NULL;
     *bans_moved = moved;
     return ENC_OK;
@@ -146,32 +224,23 @@ out:
 
 static int state_load_used(enc_state *st, const unsigned char *key_id, const unsigned char *p, size_t len) {
     state_key *k = state_find(st, key_id);
-    unsigned char *used = NULL;
-    size_t count, i;
 
     if (k == NULL)
         return ENC_STATE_E_UNKNOWN_KEY;
-    if (k->has_used)
+    if (k->used.present)
         return ENC_STATE_E_DUPLICATE;
-    if (len < USED_HEADER_BYTES || memcmp(p, USED_MAGIC, 4) != 0 || enc_get_be32(p + 4) != STATE_FORMAT_VERSION ||
+    if (len < USED_PREFIX_BYTES || memcmp(p, USED_MAGIC, 4) != 0 || enc_get_be32(p + 4) != STATE_FORMAT_VERSION ||
             memcmp(p + 8, key_id, 32) != 0)
         return ENC_STATE_E_FORMAT;
-    count = enc_get_be32(p + 40);
-    if (count > ENC_STATE_MAX_USED || len != USED_HEADER_BYTES + 32u * count)
+    return id_set_parse(&k->used, ENC_STATE_MAX_USED, p + USED_PREFIX_BYTES, len - USED_PREFIX_BYTES);
+}
+
+static int state_load_insts(enc_state *st, const unsigned char *p, size_t len) {
+    if (st->insts.present)
+        return ENC_STATE_E_DUPLICATE;
+    if (len < INST_PREFIX_BYTES || memcmp(p, INST_MAGIC, 4) != 0 || enc_get_be32(p + 4) != STATE_FORMAT_VERSION)
         return ENC_STATE_E_FORMAT;
-    p += USED_HEADER_BYTES;
-    for (i = 1; i < count; i++)
-        if (memcmp(p + 32u * (i - 1), p + 32u * i, 32) >= 0)
-            return ENC_STATE_E_FORMAT;
-    if (count > 0) {
-        if ((used = malloc(32u * count)) == NULL)
-            return ENC_E_NOMEM;
-        memcpy(used, p, 32u * count);
-    }
-    k->used = used;
-    k->used_count = count;
-    k->has_used = 1;
-    return ENC_OK;
+    return id_set_parse(&st->insts, ENC_STATE_MAX_INSTS, p + INST_PREFIX_BYTES, len - INST_PREFIX_BYTES);
 }
 
 static int state_load_bans(enc_state *st, const unsigned char *p, size_t len) {
@@ -206,6 +275,7 @@ int enc_state_load(enc_state *st, const mpc_context *ctx, enc_seal_backend *b, u
     case ENC_SEAL_KIND_KEY_SHARE: r = state_load_share(st, ctx, key_id, plain, plain_len); break;
     case ENC_SEAL_KIND_USED_SESSIONS: r = state_load_used(st, key_id, plain, plain_len); break;
     case ENC_SEAL_KIND_BAN_LIST: r = state_load_bans(st, plain, plain_len); break;
+    case ENC_SEAL_KIND_COUNTERS: r = state_load_insts(st, plain, plain_len); break;
     default: r = ENC_E_ARG; break;
     }
     enc_seal_plain_free(plain);
@@ -214,39 +284,45 @@ int enc_state_load(enc_state *st, const mpc_context *ctx, enc_seal_backend *b, u
 
 int enc_state_sigid_used(const enc_state *st, const unsigned char key_id[32], const unsigned char sigid[32]) {
     const state_key *k = state_find(st, key_id);
-    size_t i;
 
     if (k == NULL)
         return ENC_STATE_E_UNKNOWN_KEY;
-    if (!k->has_used)
+    if (!k->used.present)
         return ENC_STATE_E_NO_USED_SET;
-    for (i = 0; i < k->used_count; i++)
-        if (memcmp(k->used + 32u * i, sigid, 32) == 0)
-            return 1;
-    return 0;
+    return id_set_contains(&k->used, sigid);
 }
 
 int enc_state_sigid_add(enc_state *st, const unsigned char key_id[32], const unsigned char sigid[32]) {
-    state_key *k = state_find(st, key_id);
-    unsigned char *grown;
-    size_t pos;
     int r;
 
     if ((r = enc_state_sigid_used(st, key_id, sigid)) < 0)
         return r;
     if (r == 1)
         return ENC_STATE_E_DUPLICATE;
-    if (k->used_count == ENC_STATE_MAX_USED)
-        return ENC_STATE_E_FULL;
-    if ((grown = realloc(k->used, 32u * (k->used_count + 1))) == NULL)
-        return ENC_E_NOMEM;
-    k->used = grown;
-    for (pos = 0; pos < k->used_count && memcmp(k->used + 32u * pos, sigid, 32) < 0; pos++)
-        ;
-    memmove(k->used + 32u * (pos + 1), k->used + 32u * pos, 32u * (k->used_count - pos));
-    memcpy(k->used + 32u * pos, sigid, 32);
-    k->used_count++;
-    return ENC_OK;
+    return id_set_insert(&state_find(st, key_id)->used, ENC_STATE_MAX_USED, sigid);
+}
+
+void enc_state_insts_create(enc_state *st) {
+    if (!st->insts.present) {
+        st->insts.present = 1;
+        st->insts.count = 0;
+    }
+}
+
+int enc_state_inst_used(const enc_state *st, const unsigned char inst[32]) {
+    if (!st->insts.present)
+        return ENC_STATE_E_NO_INST_SET;
+    return id_set_contains(&st->insts, inst);
+}
+
+int enc_state_inst_add(enc_state *st, const unsigned char inst[32]) {
+    int r;
+
+    if ((r = enc_state_inst_used(st, inst)) < 0)
+        return r;
+    if (r == 1)
+        return ENC_STATE_E_DUPLICATE;
+    return id_set_insert(&st->insts, ENC_STATE_MAX_INSTS, inst);
 }
 
 int enc_state_seal_key(const enc_state *st, const mpc_context *ctx, enc_seal_backend *b,
@@ -272,26 +348,26 @@ out:
 int enc_state_seal_used(const enc_state *st, enc_seal_backend *b, unsigned char **blob, size_t *blob_len,
         const unsigned char key_id[32]) {
     const state_key *k = state_find(st, key_id);
-    unsigned char *plain;
-    size_t len;
-    int r;
+    unsigned char header[USED_PREFIX_BYTES];
 
     if (k == NULL)
         return ENC_STATE_E_UNKNOWN_KEY;
-    if (!k->has_used)
+    if (!k->used.present)
         return ENC_STATE_E_NO_USED_SET;
-    len = USED_HEADER_BYTES + 32u * k->used_count;
-    if ((plain = malloc(len)) == NULL)
-        return ENC_E_NOMEM;
-    memcpy(plain, USED_MAGIC, 4);
-    enc_put_be32(plain + 4, STATE_FORMAT_VERSION);
-    memcpy(plain + 8, key_id, 32);
-    enc_put_be32(plain + 40, (uint32_t)k->used_count);
-    if (k->used_count > 0)
-        memcpy(plain + USED_HEADER_BYTES, k->used, 32u * k->used_count);
-    r = enc_seal(b, blob, blob_len, ENC_SEAL_KIND_USED_SESSIONS, key_id, plain, len);
-    free(plain);
-    return r;
+    memcpy(header, USED_MAGIC, 4);
+    enc_put_be32(header + 4, STATE_FORMAT_VERSION);
+    memcpy(header + 8, key_id, 32);
+    return id_set_seal(&k->used, b, blob, blob_len, ENC_SEAL_KIND_USED_SESSIONS, key_id, header, sizeof(header));
+}
+
+int enc_state_seal_insts(const enc_state *st, enc_seal_backend *b, unsigned char **blob, size_t *blob_len) {
+    unsigned char header[INST_PREFIX_BYTES];
+
+    if (!st->insts.present)
+        return ENC_STATE_E_NO_INST_SET;
+    memcpy(header, INST_MAGIC, 4);
+    enc_put_be32(header + 4, STATE_FORMAT_VERSION);
+    return id_set_seal(&st->insts, b, blob, blob_len, ENC_SEAL_KIND_COUNTERS, NULL, header, sizeof(header));
 }
 
 int enc_state_seal_bans(const enc_state *st, enc_seal_backend *b, unsigned char **blob, size_t *blob_len) {

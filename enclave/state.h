@@ -1,7 +1,9 @@
 /*
  * The enclave's persistent state, held in memory and leaving only as sealed blobs the parent
  * stores: key shares by key id (ENC_SEAL_KIND_KEY_SHARE), the used signing-session set of each key
- * (ENC_SEAL_KIND_USED_SESSIONS) and the ban list (ENC_SEAL_KIND_BAN_LIST).
+ * (ENC_SEAL_KIND_USED_SESSIONS), the ban list (ENC_SEAL_KIND_BAN_LIST) and the set of accepted
+ * DKG/refresh instance ids (PROTOCOL.md 1.3; singleton kind ENC_SEAL_KIND_COUNTERS, the enclave's
+ * replay state).
  *
  * Plaintext layouts (version 1, integers big-endian, length exact):
  *   key share:     mpc_keyshare_serialize output (libmpc's "MPCK" layout); key id = its sid
@@ -9,9 +11,16 @@
  *                  ascending with no duplicates
  *   ban list:      "MPBN" | be32 version | be32 count | count x (key id[32] | be32 party index |
  *                  identity public key[32])
+ *   instance ids:  "MPIN" | be32 version | be32 count | count x inst[32], sorted ascending with no
+ *                  duplicates
  *
  * A key can sign only once its used-session set is present (loaded, or created empty at keygen
- * commit): a parent that withholds the set gets a refusal, not a fresh empty set.
+ * commit): a parent that withholds the set gets a refusal, not a fresh empty set. Likewise a DKG or
+ * refresh starts only once the instance-id set is present: created empty on the first START after
+ * INIT (and sealed to the parent then), loaded on every later start. When either set is full the
+ * enclave refuses new sessions rather than forget old ids (ENC_STATE_E_FULL): a key whose used set
+ * is full must be refreshed (new key id, new empty set); a full instance-id set needs a new
+ * enclave identity.
  */
 #ifndef ENC_STATE_H
 #define ENC_STATE_H
@@ -27,13 +36,15 @@
 #define ENC_STATE_MAX_KEYS 16u
 #define ENC_STATE_MAX_USED 65536u
 #define ENC_STATE_MAX_BANS 256u
+#define ENC_STATE_MAX_INSTS 4096u
 
 enum {
     ENC_STATE_E_FORMAT = -600,    /* unsealed plaintext malformed (layout, order, length) */
     ENC_STATE_E_UNKNOWN_KEY = -601, /* no key share loaded under this key id */
     ENC_STATE_E_FULL = -602,      /* a table limit was reached */
     ENC_STATE_E_DUPLICATE = -603, /* the key or blob is already loaded */
-    ENC_STATE_E_NO_USED_SET = -604 /* the key's used-session set was never handed in */
+    ENC_STATE_E_NO_USED_SET = -604, /* the key's used-session set was never handed in */
+    ENC_STATE_E_NO_INST_SET = -605  /* the instance-id set was never handed in */
 };
 
 typedef struct enc_state enc_state;
@@ -44,7 +55,7 @@ int enc_state_create(enc_state **st);
 /* Wipe and free, key shares included (NULL allowed). */
 void enc_state_destroy(enc_state *st);
 
-/** Unseal and install a blob of kind KEY_SHARE, USED_SESSIONS or BAN_LIST.
+/** Unseal and install a blob of kind KEY_SHARE, USED_SESSIONS, BAN_LIST or COUNTERS (instance ids).
  *  Returns: ENC_OK, an enc_unseal error, an MPC_E_* from mpc_keyshare_parse, ENC_STATE_E_*.
  *  In: ctx (libmpc), b, kind, key_id (32 bytes for keyed kinds, else NULL), blob, blob_len. */
 int enc_state_load(enc_state *st, const mpc_context *ctx, enc_seal_backend *b, uint16_t kind,
@@ -72,12 +83,25 @@ int enc_state_sigid_used(const enc_state *st, const unsigned char key_id[32], co
 int enc_state_sigid_add(enc_state *st, const unsigned char key_id[32], const unsigned char sigid[32])
         ENC_WARN_UNUSED_RESULT;
 
-/** Seal the key's share / used set / the ban list.  Out: blob (free()), blob_len. */
+/* Create the empty instance-id set of a new enclave identity (no-op if one is present). */
+void enc_state_insts_create(enc_state *st);
+
+/** Whether inst was accepted before: 1 yes, 0 no, or ENC_STATE_E_NO_INST_SET. */
+int enc_state_inst_used(const enc_state *st, const unsigned char inst[32]);
+
+/** Add inst to the accepted set (must not be in it).
+ *  Returns: ENC_OK, ENC_STATE_E_{NO_INST_SET,DUPLICATE,FULL}, ENC_E_NOMEM. */
+int enc_state_inst_add(enc_state *st, const unsigned char inst[32]) ENC_WARN_UNUSED_RESULT;
+
+/** Seal the key's share / used set / the ban list / the instance-id set.
+ *  Out: blob (free()), blob_len. */
 int enc_state_seal_key(const enc_state *st, const mpc_context *ctx, enc_seal_backend *b,
         unsigned char **blob, size_t *blob_len, const unsigned char key_id[32]) ENC_WARN_UNUSED_RESULT;
 int enc_state_seal_used(const enc_state *st, enc_seal_backend *b, unsigned char **blob, size_t *blob_len,
         const unsigned char key_id[32]) ENC_WARN_UNUSED_RESULT;
 int enc_state_seal_bans(const enc_state *st, enc_seal_backend *b, unsigned char **blob, size_t *blob_len)
+        ENC_WARN_UNUSED_RESULT;
+int enc_state_seal_insts(const enc_state *st, enc_seal_backend *b, unsigned char **blob, size_t *blob_len)
         ENC_WARN_UNUSED_RESULT;
 
 /** Record a ban of (key_id, party, identity_pk); a repeated ban is not an error.

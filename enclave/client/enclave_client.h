@@ -83,6 +83,10 @@ int mpc_enclave_unseal_identity(mpc_enclave_client *c, unsigned char pk32[32], c
 int mpc_enclave_load(mpc_enclave_client *c, uint32_t kind, const unsigned char *key_id, const unsigned char *blob,
         size_t blob_len);
 int mpc_enclave_start(mpc_enclave_client *c, const unsigned char *last_audit_record, size_t len);
+/* KEYGEN_START / REFRESH_START: the enclave refuses an inst it accepted before (Status
+ * ENC_SESSION_E_INST_REUSED); otherwise the updated instance-id set (kind 5) reaches on_sealed, and
+ * is stored, before the round-1 reply is returned. START after INIT hands over the empty set the
+ * same way; the parent passes it back with mpc_enclave_load(kind 5) on every later start. */
 int mpc_enclave_keygen_start(mpc_enclave_client *c, Mpc__Enclave__Envelope **reply, const unsigned char inst[32],
         uint32_t n, uint32_t t, uint32_t party_index, const uint32_t *peer_index,
         const unsigned char (*peer_pk)[32], size_t npeers);

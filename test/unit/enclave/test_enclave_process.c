@@ -36,6 +36,7 @@
 #define KIND_IDENTITY 2u
 #define KIND_BAN_LIST 3u
 #define KIND_USED 4u
+#define KIND_INSTS 5u
 #define EXIT_FORBIDDEN 14
 #define EXIT_FRAME 12
 #define EXIT_MALFORMED 13
@@ -67,7 +68,7 @@ typedef struct {
     uint32_t index;
     unsigned char seal_key[32];
     unsigned char pk[32];
-    buf identity, share, used, bans;
+    buf identity, share, used, bans, insts;
     buf audit_log, last_record;
     size_t audit_count;
     buf received; /* every frame this parent ever received from its enclave */
@@ -76,7 +77,7 @@ typedef struct {
 } node;
 
 static node nodes[NODES];
-static unsigned char key_id[32], key_pk[33], key_cc[32];
+static unsigned char key_id[32], key_pk[33], key_cc[32], last_inst[32];
 static uint32_t key_epoch;
 
 static void on_audit(void *ctx, const unsigned char *rec, size_t len) {
@@ -97,6 +98,7 @@ static int on_sealed(void *ctx, uint32_t kind, const unsigned char *kid, size_t 
     case KIND_IDENTITY: buf_set(&n->identity, blob, blob_len); break;
     case KIND_KEY_SHARE: buf_set(&n->share, blob, blob_len); break;
     case KIND_USED: buf_set(&n->used, blob, blob_len); break;
+    case KIND_INSTS: buf_set(&n->insts, blob, blob_len); break;
     case KIND_BAN_LIST:
         buf_set(&n->bans, blob, blob_len);
         n->ban_writes++;
@@ -126,8 +128,9 @@ static void boot_new(node *n) {
     assert_int_equal(mpc_enclave_start(n->c, NULL, 0), MPC_ENCLAVE_OK);
 }
 
-/* Restart from the disk: identity, key share, used set, ban list, then START. */
-static void boot_from_disk(node *n) {
+/* Restart from the disk: identity, key share, used set, ban list, instance ids (unless
+ * withhold_insts), then START. */
+static void boot_from_disk_with(node *n, int withhold_insts) {
     unsigned char pk[32];
 
     spawn(n);
@@ -141,7 +144,13 @@ static void boot_from_disk(node *n) {
     }
     if (n->bans.len > 0)
         assert_int_equal(mpc_enclave_load(n->c, KIND_BAN_LIST, NULL, n->bans.p, n->bans.len), MPC_ENCLAVE_OK);
+    if (n->insts.len > 0 && !withhold_insts)
+        assert_int_equal(mpc_enclave_load(n->c, KIND_INSTS, NULL, n->insts.p, n->insts.len), MPC_ENCLAVE_OK);
     assert_int_equal(mpc_enclave_start(n->c, n->last_record.p, n->last_record.len), MPC_ENCLAVE_OK);
+}
+
+static void boot_from_disk(node *n) {
+    boot_from_disk_with(n, 0);
 }
 
 static int stop(node *n) {
@@ -211,6 +220,7 @@ static void run_dkg(int refresh) {
     size_t i, k;
 
     randombytes_buf(inst, sizeof(inst));
+    memcpy(last_inst, inst, 32);
     memcpy(session_id, refresh ? key_id : zero, 32);
     for (i = 0; i < NODES; i++) {
         peers_of(pidx, ppk, all, NODES, nodes[i].index);
@@ -307,6 +317,7 @@ static int group_teardown(void **state) {
         free(nodes[i].share.p);
         free(nodes[i].used.p);
         free(nodes[i].bans.p);
+        free(nodes[i].insts.p);
         free(nodes[i].audit_log.p);
         free(nodes[i].last_record.p);
         free(nodes[i].received.p);
@@ -570,6 +581,7 @@ static void test_init_restart_identity(void **state) {
     assert_memory_equal(pk, n.pk, 32);
     assert_int_equal(stop(&n), 0);
     free(n.identity.p);
+    free(n.insts.p);
     free(n.audit_log.p);
     free(n.last_record.p);
     free(n.received.p);
@@ -916,6 +928,249 @@ static void test_refresh(void **state) {
         assert_int_equal(stop(&nodes[i]), 0);
 }
 
+/* The instance-id blob of a node, opened with its sealing key: layout of state.h ("MPIN", version
+ * 1, count, sorted ids). Returns whether inst is in it. */
+static int insts_contain(const node *n, const unsigned char inst[32]) {
+    enc_seal_backend *b = NULL;
+    unsigned char *plain = NULL;
+    size_t plain_len = 0, count, i;
+    int found = 0;
+
+    assert_int_equal(enc_seal_keyfile_create(&b, n->seal_key), ENC_OK);
+    assert_int_equal(enc_unseal(b, &plain, &plain_len, n->insts.p, n->insts.len, KIND_INSTS, NULL), ENC_OK);
+    assert_true(plain_len >= 12);
+    assert_memory_equal(plain, "MPIN\0\0\0\1", 8);
+    count = ((size_t)plain[8] << 24) | ((size_t)plain[9] << 16) | ((size_t)plain[10] << 8) | plain[11];
+    assert_int_equal(plain_len, 12 + 32 * count);
+    for (i = 0; i < count; i++) {
+        if (i > 0)
+            assert_true(memcmp(plain + 12 + 32 * (i - 1), plain + 12 + 32 * i, 32) < 0);
+        found |= memcmp(plain + 12 + 32 * i, inst, 32) == 0;
+    }
+    enc_seal_plain_free(plain);
+    enc_seal_backend_destroy(b);
+    return found;
+}
+
+static void keygen_start_refused(node *n, const unsigned char inst[32], int expect_code) {
+    static const uint32_t all[NODES] = {1, 2, 3};
+    Mpc__Enclave__Envelope *rep = NULL;
+    unsigned char ppk[NODES][32];
+    uint32_t pidx[NODES];
+
+    peers_of(pidx, ppk, all, NODES, n->index);
+    assert_int_equal(mpc_enclave_keygen_start(n->c, &rep, inst, NODES, 2, n->index, pidx,
+                             (const unsigned char(*)[32])ppk, NODES - 1),
+            MPC_ENCLAVE_E_STATUS);
+    assert_int_equal(rep->status->code, expect_code);
+    assert_false(rep->status->transport);
+    mpc_enclave_reply_free(rep);
+}
+
+/* PROTOCOL.md 1.3: an instance id is accepted once. The DKG of the group setup (and the refresh,
+ * if it ran) recorded its inst in every node's sealed set; after a restart from the stored blobs
+ * the same inst is refused for a DKG and for a refresh. A fresh inst is recorded before round 1
+ * leaves the enclave, so it is refused after a kill -9 in the middle of that DKG too. A parent
+ * that withholds the set gets refusals, not a fresh empty set. */
+static void test_inst_replay(void **state) {
+    static const uint32_t all[NODES] = {1, 2, 3};
+    Mpc__Enclave__Envelope *rep = NULL;
+    unsigned char fresh[32], ppk[NODES][32];
+    uint32_t pidx[NODES];
+    node *n = &nodes[0];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NODES; i++)
+        assert_true(insts_contain(&nodes[i], last_inst));
+    boot_from_disk(n);
+    keygen_start_refused(n, last_inst, ENC_SESSION_E_INST_REUSED);
+    peers_of(pidx, ppk, all, NODES, n->index);
+    assert_int_equal(mpc_enclave_refresh_start(n->c, &rep, key_id, last_inst, pidx, (const unsigned char(*)[32])ppk,
+                             NODES - 1),
+            MPC_ENCLAVE_E_STATUS);
+    assert_int_equal(rep->status->code, ENC_SESSION_E_INST_REUSED);
+    mpc_enclave_reply_free(rep);
+
+    /* A fresh inst: accepted, on disk before round 1 arrives; the node dies mid-DKG. */
+    randombytes_buf(fresh, sizeof(fresh));
+    assert_false(insts_contain(n, fresh));
+    assert_int_equal(mpc_enclave_keygen_start(n->c, &rep, fresh, NODES, 2, n->index, pidx,
+                             (const unsigned char(*)[32])ppk, NODES - 1),
+            MPC_ENCLAVE_OK);
+    assert_int_equal(rep->round_out->round, 1);
+    mpc_enclave_reply_free(rep);
+    assert_true(insts_contain(n, fresh));
+    assert_true(insts_contain(n, last_inst));
+    kill9(n);
+    boot_from_disk(n);
+    keygen_start_refused(n, fresh, ENC_SESSION_E_INST_REUSED);
+    assert_int_equal(stop(n), 0);
+
+    /* The set withheld at start-up: no DKG at all. */
+    boot_from_disk_with(n, 1);
+    randombytes_buf(fresh, sizeof(fresh));
+    keygen_start_refused(n, fresh, ENC_STATE_E_NO_INST_SET);
+    assert_int_equal(stop(n), 0);
+}
+
+/* A real cheater: party 3 of the real DKG is played by the test itself with its own key material
+ * (the key share and identity key sealed under node 3's sealing key, which the test holds), using
+ * libmpc and the channel code directly. In signing round 1 it sends node 1 a correctly encrypted
+ * and authenticated channel message whose OT-extension part has one bit flipped; node 1's
+ * SoftSpoken check fails (PROTOCOL.md 5: ban Bob). Node 1 aborts, names party 3, writes one
+ * audit ban record and a sealed ban list (checked against the layout of state.h), and after a
+ * restart from its stored blobs refuses any new session with party 3, by index or by identity.
+ * (A relay-level alteration of the ciphertext bans nobody: test_transport_errors.) */
+static void test_cheater_banned(void **state) {
+    static const uint32_t set13[2] = {1, 3}, set12[2] = {1, 2};
+    node *n = &nodes[0];
+    enc_seal_backend *b = NULL;
+    enc_identity *id3 = NULL;
+    enc_chan_session *cs = NULL;
+    enc_chan_peer peer1;
+    mpc_context *ctx = mpc_context_create();
+    mpc_keyshare *share3 = NULL;
+    mpc_sign *st = NULL;
+    const mpc_msg_out *out = NULL;
+    Mpc__Enclave__Envelope *v = NULL, *rep = NULL, *r1 = NULL;
+    ProtobufCBinaryData in;
+    unsigned char *plain = NULL, *payload, *msg, sigid[32], pk3[1][32], expected[32];
+    size_t plain_len = 0, out_count = 0, cap, msg_len = 0, audit_from, off, ban_records = 0, abort_records = 0;
+    unsigned bans_before = n->ban_writes;
+    mpc_sign_request sr;
+    mpc_blame blame;
+    enc_audit_record rec;
+    sign_job j;
+
+    (void)state;
+    assert_non_null(ctx);
+    assert_int_equal(enc_seal_keyfile_create(&b, nodes[2].seal_key), ENC_OK);
+    assert_int_equal(enc_unseal(b, &plain, &plain_len, nodes[2].share.p, nodes[2].share.len, KIND_KEY_SHARE, key_id),
+            ENC_OK);
+    assert_int_equal(mpc_keyshare_parse(ctx, &share3, plain, plain_len), MPC_OK);
+    enc_seal_plain_free(plain);
+    assert_int_equal(enc_identity_unseal(&id3, b, nodes[2].identity.p, nodes[2].identity.len), ENC_OK);
+    enc_seal_backend_destroy(b);
+    b = NULL;
+
+    boot_from_disk(n);
+    memset(&j, 0, sizeof(j));
+    j.set = set13;
+    j.count = 2;
+    j.msg = "hello";
+    randombytes_buf(j.nonce, 32);
+    request(n, &j, &v);
+    assert_int_equal(v->verdict->decision, ENC_DECISION_ALLOW);
+    memcpy(j.sigid, v->verdict->sigid.data, 32);
+    memcpy(j.digest, v->verdict->digest.data, 32);
+    mpc_enclave_reply_free(v);
+    hex_to_bin(expected, 32, hello_digest_hex);
+    assert_memory_equal(j.digest, expected, 32);
+
+    /* The cheater's side of the same session, from its own share. */
+    sr.signers = set13;
+    sr.signer_count = 2;
+    sr.msg_digest32 = j.digest;
+    sr.path = NULL;
+    sr.path_len = 0;
+    sr.coord_nonce32 = j.nonce;
+    assert_int_equal(mpc_sign_create(ctx, &st, sigid, share3, &sr), MPC_OK);
+    assert_memory_equal(sigid, j.sigid, 32);
+
+    memcpy(pk3[0], nodes[2].pk, 32);
+    assert_int_equal(mpc_enclave_sign_start(n->c, &rep, j.sigid, set13 + 1, (const unsigned char(*)[32])pk3, 1),
+            MPC_ENCLAVE_OK);
+    mpc_enclave_reply_free(rep);
+    assert_int_equal(mpc_enclave_stored(n->c, &r1), MPC_ENCLAVE_OK);
+    mpc_enclave_reply_free(r1);
+
+    memset(&blame, 0, sizeof(blame));
+    assert_int_equal(mpc_sign_next(ctx, &out, &out_count, &blame, st, NULL, 0), MPC_OK);
+    assert_int_equal(out_count, 1);
+    assert_int_equal(out[0].to, 1);
+    assert_true(out[0].len > MPC_MSG_HEADER_BYTES + 32 + 64);
+    payload = malloc(out[0].len);
+    assert_non_null(payload);
+    memcpy(payload, out[0].data, out[0].len);
+    /* Round 1 = header | commitment[32] | SoftSpoken message: flip one bit of the latter. */
+    payload[MPC_MSG_HEADER_BYTES + 32 + 64] ^= 0x01;
+    peer1.index = 1;
+    memcpy(peer1.identity_pk, n->pk, 32);
+    assert_int_equal(enc_chan_session_create(&cs, id3, 3, key_id, j.sigid, &peer1, 1), ENC_OK);
+    cap = enc_chan_message_bytes(ENC_CHAN_P2P, out[0].len);
+    msg = malloc(cap);
+    assert_non_null(msg);
+    assert_int_equal(enc_chan_seal(cs, msg, cap, &msg_len, ENC_CHAN_P2P, 1, 1, payload, out[0].len), ENC_OK);
+    in.data = msg;
+    in.len = msg_len;
+    audit_from = n->audit_log.len;
+    assert_int_equal(mpc_enclave_sign_round(n->c, &rep, key_id, j.sigid, 1, &in, 1), MPC_ENCLAVE_E_STATUS);
+    assert_int_equal(rep->status->code, MPC_E_BAN);
+    assert_false(rep->status->transport);
+    assert_int_equal(rep->status->n_banned, 1);
+    assert_int_equal(rep->status->banned[0], 3);
+    assert_memory_equal(rep->status->session_id.data, j.sigid, 32);
+    mpc_enclave_reply_free(rep);
+
+    /* The updated sealed ban list reached the parent: exactly (key id, 3, identity of node 3). */
+    assert_int_equal(n->ban_writes, bans_before + 1);
+    assert_int_equal(enc_seal_keyfile_create(&b, n->seal_key), ENC_OK);
+    assert_int_equal(enc_unseal(b, &plain, &plain_len, n->bans.p, n->bans.len, KIND_BAN_LIST, NULL), ENC_OK);
+    assert_int_equal(plain_len, 12 + 68);
+    assert_memory_equal(plain, "MPBN\0\0\0\1\0\0\0\1", 12);
+    assert_memory_equal(plain + 12, key_id, 32);
+    assert_memory_equal(plain + 44, "\0\0\0\3", 4);
+    assert_memory_equal(plain + 48, nodes[2].pk, 32);
+    enc_seal_plain_free(plain);
+    enc_seal_backend_destroy(b);
+
+    /* One ban record naming party 3, then the abort record that ends the session. */
+    for (off = audit_from; off < n->audit_log.len; off += rec.len) {
+        assert_int_equal(enc_audit_parse(&rec, n->audit_log.p + off, n->audit_log.len - off), ENC_OK);
+        if (rec.type == ENC_AUDIT_ABORT) {
+            assert_int_equal(ban_records, 1);
+            abort_records++;
+        }
+        if (rec.type != ENC_AUDIT_BAN)
+            continue;
+        ban_records++;
+        assert_non_null(memmem(rec.payload, rec.payload_len, "party=3", 7));
+    }
+    assert_int_equal(ban_records, 1);
+    assert_int_equal(abort_records, 1);
+    assert_int_equal(stop(n), 0);
+
+    /* Restart from the stored blobs: party 3 is refused by index and by identity key. */
+    boot_from_disk(n);
+    randombytes_buf(j.nonce, 32);
+    request(n, &j, &v);
+    assert_int_equal(v->verdict->decision, ENC_DECISION_DENY);
+    assert_non_null(strstr(v->verdict->summary, "banned"));
+    mpc_enclave_reply_free(v);
+    j.set = set12;
+    request(n, &j, &v);
+    assert_int_equal(v->verdict->decision, ENC_DECISION_ALLOW);
+    memcpy(j.sigid, v->verdict->sigid.data, 32);
+    mpc_enclave_reply_free(v);
+    assert_int_equal(mpc_enclave_sign_start(n->c, &rep, j.sigid, set12 + 1, (const unsigned char(*)[32])pk3, 1),
+            MPC_ENCLAVE_E_STATUS);
+    assert_int_equal(rep->status->code, ENC_SESSION_E_BANNED);
+    mpc_enclave_reply_free(rep);
+    assert_int_equal(stop(n), 0);
+
+    free(msg);
+    free(payload);
+    enc_chan_session_destroy(cs);
+    mpc_sign_destroy(st);
+    mpc_keyshare_destroy(share3);
+    enc_identity_free(id3);
+    mpc_context_destroy(ctx);
+    /* The operator lifts the ban (deletes the ban list) so the later tests use all three nodes. */
+    free(n->bans.p);
+    memset(&n->bans, 0, sizeof(n->bans));
+}
+
 /* The real binary under a test-only preload that makes one forbidden syscall right after the
  * filter is loaded: the kernel kills it with SIGSYS. Without the preload it serves normally. */
 static void test_sandbox_sigsys(void **state) {
@@ -1011,6 +1266,8 @@ int main(void) {
         cmocka_unit_test(test_transport_errors),
         cmocka_unit_test(test_banned_party),
         cmocka_unit_test(test_refresh),
+        cmocka_unit_test(test_inst_replay),
+        cmocka_unit_test(test_cheater_banned),
         cmocka_unit_test(test_sandbox_sigsys),
         cmocka_unit_test(test_blob_scan),
         cmocka_unit_test(test_audit_chain),
