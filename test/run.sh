@@ -50,7 +50,7 @@ run_suite sanitize -DCMAKE_BUILD_TYPE=Debug -DMPC_SANITIZE=ON -DMPC_BUILD_CTIME_
 if [ "$fuzz_seconds" != 0 ]; then
   step "fuzz: build (clang, libFuzzer) and run each target for ${fuzz_seconds}s"
   if cmake -S "$root" -B build/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
-        -DMPC_BUILD_FUZZ=ON -DMPC_BUILD_TESTS=OFF -DMPC_BUILD_CTIME_TESTS=OFF >build/fuzz.configure.log 2>&1 &&
+        -DMPC_BUILD_FUZZ=ON -DMPC_BUILD_TESTS=OFF -DMPC_BUILD_CTIME_TESTS=OFF -DMPC_WERROR=ON >build/fuzz.configure.log 2>&1 &&
      cmake --build build/fuzz -j "$jobs" >build/fuzz.build.log 2>&1; then
     # Each target runs from its seed corpus (if any) into a scratch corpus; $jobs at a time.
     fuzz_one() {

@@ -89,8 +89,10 @@ static int check_message(const ProtobufCMessage *m, unsigned depth) {
         const unsigned char *base = (const unsigned char *)m + f->offset;
         int r;
         if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-            size_t n = *(const size_t *)((const unsigned char *)m + f->quantifier_offset);
-            const unsigned char *arr = *(const unsigned char *const *)base;
+            size_t n;
+            const unsigned char *arr;
+            memcpy(&n, (const unsigned char *)m + f->quantifier_offset, sizeof(n));
+            memcpy(&arr, base, sizeof(arr));
             for (size_t k = 0; k < n; k++) {
                 r = check_value(f, arr + k * value_size(f), depth);
                 if (r != NET_OK) {
