@@ -572,7 +572,33 @@ out:
     return r;
 }
 
-static int read_key(sq_store *s, store_key *k, sqlite3_stmt *q) {
+typedef int (*row_reader)(sq_store *s, void *elem, sqlite3_stmt *q);
+
+/* The row sql selects for key (its ?1), read by read into elem; *found = 0 and STORE_OK when no
+ * row matches. what names the read in a database error. */
+static int read_one(sq_store *s, void *elem, int *found, row_reader read, const char *sql, const char *key,
+                    const char *what) {
+    sqlite3_stmt *q = NULL;
+    *found = 0;
+    int r = prep(s, &q, sql);
+    if (r != STORE_OK) {
+        goto out;
+    }
+    BIND(bind_text(q, 1, key));
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *found = 1;
+        r = read(s, elem, q);
+    } else if (rc != SQLITE_DONE) {
+        r = sq_fail(s, rc, what);
+    }
+out:
+    sqlite3_finalize(q);
+    return r;
+}
+
+static int read_key(sq_store *s, void *elem, sqlite3_stmt *q) {
+    store_key *k = elem;
     int status = 0;
     int64_t n = sqlite3_column_int64(q, 1), t = sqlite3_column_int64(q, 2), epoch = sqlite3_column_int64(q, 6);
     int r = col_text(s, k->key_id, sizeof k->key_id, q, 0, "key id");
@@ -606,25 +632,14 @@ static int read_key(sq_store *s, store_key *k, sqlite3_stmt *q) {
 }
 
 static int sq_key_get(store *st, store_key *out, const char *key_id) {
-    sq_store *s = sq(st);
-    sqlite3_stmt *q = NULL;
-    int r = prep(s, &q,
-                 "SELECT key_id, n, t, signers, public_key, chain_code, epoch, status, created, updated"
-                 " FROM keys WHERE key_id = ?1");
-    if (r != STORE_OK) {
-        goto out;
-    }
-    BIND(bind_text(q, 1, key_id));
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE) {
+    int found = 0;
+    int r = read_one(sq(st), out, &found, read_key,
+                     "SELECT key_id, n, t, signers, public_key, chain_code, epoch, status, created, updated"
+                     " FROM keys WHERE key_id = ?1",
+                     key_id, "reading a key");
+    if (r == STORE_OK && !found) {
         r = store__fail(st, STORE_E_NOTFOUND, "key %s not found", key_id);
-    } else if (rc != SQLITE_ROW) {
-        r = sq_fail(s, rc, "reading a key");
-    } else {
-        r = read_key(s, out, q);
     }
-out:
-    sqlite3_finalize(q);
     if (r != STORE_OK) {
         memset(out, 0, sizeof *out);
     }
@@ -709,7 +724,8 @@ out:
 
 /* ---- requests ---- */
 
-static int read_request(sq_store *s, store_request *o, sqlite3_stmt *q) {
+static int read_request(sq_store *s, void *elem, sqlite3_stmt *q) {
+    store_request *o = elem;
     int status = 0;
     int r = col_text(s, o->request_id, sizeof o->request_id, q, 0, "request id");
     if (r == STORE_OK) {
@@ -744,22 +760,7 @@ static int read_request(sq_store *s, store_request *o, sqlite3_stmt *q) {
 
 /* *found = 0 and STORE_OK when no row matches. sql selects REQ_COLS with one text parameter. */
 static int fetch_request(sq_store *s, store_request *out, int *found, const char *sql, const char *arg) {
-    sqlite3_stmt *q = NULL;
-    *found = 0;
-    int r = prep(s, &q, sql);
-    if (r != STORE_OK) {
-        goto out;
-    }
-    BIND(bind_text(q, 1, arg));
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        *found = 1;
-        r = read_request(s, out, q);
-    } else if (rc != SQLITE_DONE) {
-        r = sq_fail(s, rc, "reading a request");
-    }
-out:
-    sqlite3_finalize(q);
+    int r = read_one(s, out, found, read_request, sql, arg, "reading a request");
     if (r != STORE_OK) {
         store_request_clear(out);
     }
@@ -891,27 +892,81 @@ static int sq_request_get(store *st, store_request *out, const char *request_id)
     return r;
 }
 
+static int read_status(sq_store *s, void *elem, sqlite3_stmt *q) {
+    int v = 0;
+    int r = col_enum(s, &v, STORE__REQ_STATUS, q, 0, "request status");
+    *(store_request_status *)elem = (store_request_status)v;
+    return r;
+}
+
 /* The request's status, or STORE_E_NOTFOUND. */
 static int request_status(sq_store *s, store_request_status *status, const char *request_id) {
+    int found = 0;
+    int r = read_one(s, status, &found, read_status, "SELECT status FROM requests WHERE request_id = ?1", request_id,
+                     "reading a request");
+    if (r == STORE_OK && !found) {
+        r = store__fail(&s->base, STORE_E_NOTFOUND, "request %s not found", request_id);
+    }
+    return r;
+}
+
+typedef void (*row_clear)(void *elem);
+
+/* Every row sql selects, each read by read into a zeroed element of elem_size, in a fresh array
+ * (NULL when there are no rows). With request_id, sql takes it as ?1 and the request must exist.
+ * On failure nothing is handed over: clear, where elements own memory, releases each one read so
+ * far, the failing one included. what names the list in messages. */
+static int list_rows(sq_store *s, void **out, size_t *n, size_t elem_size, row_reader read, row_clear clear,
+                     const char *sql, const char *request_id, const char *what) {
     sqlite3_stmt *q = NULL;
-    int v = 0;
-    int r = prep(s, &q, "SELECT status FROM requests WHERE request_id = ?1");
+    unsigned char *arr = NULL;
+    size_t count = 0, cap = 0;
+    store_request_status status;
+    int rc;
+    int r = request_id != NULL ? request_status(s, &status, request_id) : STORE_OK;
+    if (r != STORE_OK) {
+        return r;
+    }
+    r = prep(s, &q, sql);
     if (r != STORE_OK) {
         goto out;
     }
-    BIND(bind_text(q, 1, request_id));
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE) {
-        r = store__fail(&s->base, STORE_E_NOTFOUND, "request %s not found", request_id);
-    } else if (rc != SQLITE_ROW) {
-        r = sq_fail(s, rc, "reading a request");
-    } else {
-        r = col_enum(s, &v, STORE__REQ_STATUS, q, 0, "request status");
-        *status = (store_request_status)v;
+    if (request_id != NULL) {
+        BIND(bind_text(q, 1, request_id));
+    }
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (count == cap) {
+            size_t ncap = cap ? 2 * cap : 16;
+            unsigned char *grown = ncap <= SIZE_MAX / elem_size ? realloc(arr, ncap * elem_size) : NULL;
+            if (grown == NULL) {
+                r = store__fail(&s->base, STORE_E_NOMEM, "out of memory listing %s", what);
+                goto out;
+            }
+            arr = grown;
+            cap = ncap;
+        }
+        memset(arr + count * elem_size, 0, elem_size);
+        count++;
+        r = read(s, arr + (count - 1) * elem_size, q);
+        if (r != STORE_OK) {
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        r = store__fail(&s->base, map_rc(rc), "listing %s: %s", what, sqlite3_errmsg(s->db));
     }
 out:
     sqlite3_finalize(q);
-    return r;
+    if (r != STORE_OK) {
+        for (size_t i = 0; clear != NULL && i < count; i++) {
+            clear(arr + i * elem_size);
+        }
+        free(arr);
+        return r;
+    }
+    *out = arr;
+    *n = count;
+    return STORE_OK;
 }
 
 static int sq_request_transition(store *st, const char *request_id, store_request_status from,
@@ -945,48 +1000,20 @@ out:
     return r;
 }
 
+static void clear_request(void *elem) {
+    store_request_clear(elem);
+}
+
 static int sq_requests_resumable(store *st, store_request **out, size_t *n) {
-    sq_store *s = sq(st);
-    sqlite3_stmt *q = NULL;
-    store_request *arr = NULL;
-    size_t count = 0, cap = 0;
-    int rc;
-    int r = prep(s, &q,
-                 "SELECT " REQ_COLS " FROM requests WHERE status NOT IN ('done', 'failed')"
-                 " ORDER BY created, rowid");
-    if (r != STORE_OK) {
-        goto out;
+    void *arr = NULL;
+    int r = list_rows(sq(st), &arr, n, sizeof **out, read_request, clear_request,
+                      "SELECT " REQ_COLS " FROM requests WHERE status NOT IN ('done', 'failed')"
+                      " ORDER BY created, rowid",
+                      NULL, "requests");
+    if (r == STORE_OK) {
+        *out = arr;
     }
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (count == cap) {
-            size_t ncap = cap ? 2 * cap : 16;
-            store_request *grown = realloc(arr, ncap * sizeof *arr);
-            if (grown == NULL) {
-                r = store__fail(st, STORE_E_NOMEM, "out of memory listing requests");
-                goto out;
-            }
-            arr = grown;
-            cap = ncap;
-        }
-        memset(&arr[count], 0, sizeof arr[count]);
-        count++;
-        r = read_request(s, &arr[count - 1], q);
-        if (r != STORE_OK) {
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        r = sq_fail(s, rc, "listing requests");
-    }
-out:
-    sqlite3_finalize(q);
-    if (r != STORE_OK) {
-        store_requests_free(arr, count);
-        return r;
-    }
-    *out = arr;
-    *n = count;
-    return STORE_OK;
+    return r;
 }
 
 /* ---- signer results and approvals ---- */
@@ -1001,7 +1028,8 @@ static int require_open_request(sq_store *s, const char *request_id, const char 
     return r;
 }
 
-static int read_signer_result(sq_store *s, store_signer_result *o, sqlite3_stmt *q) {
+static int read_signer_result(sq_store *s, void *elem, sqlite3_stmt *q) {
+    store_signer_result *o = elem;
     int verdict = 0;
     int r = col_text(s, o->request_id, sizeof o->request_id, q, 0, "request id");
     if (r == STORE_OK) {
@@ -1094,50 +1122,18 @@ out:
 }
 
 static int sq_signer_results_get(store *st, store_signer_result **out, size_t *n, const char *request_id) {
-    sq_store *s = sq(st);
-    sqlite3_stmt *q = NULL;
-    store_signer_result *arr = NULL;
-    size_t count = 0;
-    store_request_status status;
-    int rc;
-    int r = request_status(s, &status, request_id);
-    if (r != STORE_OK) {
-        return r;
+    void *arr = NULL;
+    int r = list_rows(sq(st), &arr, n, sizeof **out, read_signer_result, NULL,
+                      "SELECT " SIGNER_RESULT_COLS " FROM signer_results WHERE request_id = ?1 ORDER BY signer_id",
+                      request_id, "signer results");
+    if (r == STORE_OK) {
+        *out = arr;
     }
-    r = prep(s, &q, "SELECT " SIGNER_RESULT_COLS " FROM signer_results WHERE request_id = ?1 ORDER BY signer_id");
-    if (r != STORE_OK) {
-        goto out;
-    }
-    BIND(bind_text(q, 1, request_id));
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        store_signer_result *grown = realloc(arr, (count + 1) * sizeof *arr);
-        if (grown == NULL) {
-            r = store__fail(st, STORE_E_NOMEM, "out of memory listing signer results");
-            goto out;
-        }
-        arr = grown;
-        memset(&arr[count], 0, sizeof arr[count]);
-        r = read_signer_result(s, &arr[count], q);
-        count++;
-        if (r != STORE_OK) {
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        r = sq_fail(s, rc, "listing signer results");
-    }
-out:
-    sqlite3_finalize(q);
-    if (r != STORE_OK) {
-        free(arr);
-        return r;
-    }
-    *out = arr;
-    *n = count;
-    return STORE_OK;
+    return r;
 }
 
-static int read_approval(sq_store *s, store_approval *o, sqlite3_stmt *q) {
+static int read_approval(sq_store *s, void *elem, sqlite3_stmt *q) {
+    store_approval *o = elem;
     int decision = 0;
     int r = col_text(s, o->request_id, sizeof o->request_id, q, 0, "request id");
     if (r == STORE_OK) {
@@ -1211,47 +1207,14 @@ out:
 }
 
 static int sq_approvals_get(store *st, store_approval **out, size_t *n, const char *request_id) {
-    sq_store *s = sq(st);
-    sqlite3_stmt *q = NULL;
-    store_approval *arr = NULL;
-    size_t count = 0;
-    store_request_status status;
-    int rc;
-    int r = request_status(s, &status, request_id);
-    if (r != STORE_OK) {
-        return r;
+    void *arr = NULL;
+    int r = list_rows(sq(st), &arr, n, sizeof **out, read_approval, NULL,
+                      "SELECT " APPROVAL_COLS " FROM approvals WHERE request_id = ?1 ORDER BY operator_key", request_id,
+                      "approvals");
+    if (r == STORE_OK) {
+        *out = arr;
     }
-    r = prep(s, &q, "SELECT " APPROVAL_COLS " FROM approvals WHERE request_id = ?1 ORDER BY operator_key");
-    if (r != STORE_OK) {
-        goto out;
-    }
-    BIND(bind_text(q, 1, request_id));
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        store_approval *grown = realloc(arr, (count + 1) * sizeof *arr);
-        if (grown == NULL) {
-            r = store__fail(st, STORE_E_NOMEM, "out of memory listing approvals");
-            goto out;
-        }
-        arr = grown;
-        memset(&arr[count], 0, sizeof arr[count]);
-        r = read_approval(s, &arr[count], q);
-        count++;
-        if (r != STORE_OK) {
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        r = sq_fail(s, rc, "listing approvals");
-    }
-out:
-    sqlite3_finalize(q);
-    if (r != STORE_OK) {
-        free(arr);
-        return r;
-    }
-    *out = arr;
-    *n = count;
-    return STORE_OK;
+    return r;
 }
 
 /* ---- sessions ---- */
@@ -1346,25 +1309,10 @@ out:
 
 #define SESSION_COLS "session_id, request_id, key_id, kind, signers, state, started, ended, abort_reason"
 
-static int sq_session_get(store *st, store_session *out, const char *session_id) {
-    sq_store *s = sq(st);
-    sqlite3_stmt *q = NULL;
+static int read_session(sq_store *s, void *elem, sqlite3_stmt *q) {
+    store_session *out = elem;
     int kind = 0, state = 0;
-    int r = prep(s, &q, "SELECT " SESSION_COLS " FROM sessions WHERE session_id = ?1");
-    if (r != STORE_OK) {
-        goto out;
-    }
-    BIND(bind_text(q, 1, session_id));
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE) {
-        r = store__fail(st, STORE_E_NOTFOUND, "session %s not found", session_id);
-        goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        r = sq_fail(s, rc, "reading a session");
-        goto out;
-    }
-    r = col_text(s, out->session_id, sizeof out->session_id, q, 0, "session id");
+    int r = col_text(s, out->session_id, sizeof out->session_id, q, 0, "session id");
     if (r == STORE_OK && sqlite3_column_type(q, 1) != SQLITE_NULL) {
         r = col_text(s, out->request_id, sizeof out->request_id, q, 1, "request id");
     }
@@ -1387,8 +1335,16 @@ static int sq_session_get(store *st, store_session *out, const char *session_id)
     out->state = (store_session_state)state;
     out->started = sqlite3_column_int64(q, 6);
     out->ended = sqlite3_column_int64(q, 7);
-out:
-    sqlite3_finalize(q);
+    return r;
+}
+
+static int sq_session_get(store *st, store_session *out, const char *session_id) {
+    int found = 0;
+    int r = read_one(sq(st), out, &found, read_session, "SELECT " SESSION_COLS " FROM sessions WHERE session_id = ?1",
+                     session_id, "reading a session");
+    if (r == STORE_OK && !found) {
+        r = store__fail(st, STORE_E_NOTFOUND, "session %s not found", session_id);
+    }
     if (r != STORE_OK) {
         memset(out, 0, sizeof *out);
     }
@@ -1447,29 +1403,22 @@ out:
 
 /* ---- results ---- */
 
+static int read_result(sq_store *s, void *elem, sqlite3_stmt *q) {
+    store_result *out = elem;
+    int r = col_text(s, out->request_id, sizeof out->request_id, q, 0, "request id");
+    if (r == STORE_OK) {
+        r = col_blob_exact(s, out->signature, sizeof out->signature, q, 1, "signature");
+    }
+    if (r == STORE_OK) {
+        r = col_blob_alloc(s, &out->output, &out->output_len, STORE_OUTPUT_MAX, q, 2, "signed output");
+    }
+    return r;
+}
+
 static int fetch_result(sq_store *s, store_result *out, int *found, const char *request_id) {
-    sqlite3_stmt *q = NULL;
-    *found = 0;
-    int r = prep(s, &q, "SELECT request_id, signature, output FROM results WHERE request_id = ?1");
-    if (r != STORE_OK) {
-        goto out;
-    }
-    BIND(bind_text(q, 1, request_id));
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        *found = 1;
-        r = col_text(s, out->request_id, sizeof out->request_id, q, 0, "request id");
-        if (r == STORE_OK) {
-            r = col_blob_exact(s, out->signature, sizeof out->signature, q, 1, "signature");
-        }
-        if (r == STORE_OK) {
-            r = col_blob_alloc(s, &out->output, &out->output_len, STORE_OUTPUT_MAX, q, 2, "signed output");
-        }
-    } else if (rc != SQLITE_DONE) {
-        r = sq_fail(s, rc, "reading a result");
-    }
-out:
-    sqlite3_finalize(q);
+    int r = read_one(s, out, found, read_result,
+                     "SELECT request_id, signature, output FROM results WHERE request_id = ?1", request_id,
+                     "reading a result");
     if (r != STORE_OK) {
         store_result_clear(out);
     }

@@ -88,6 +88,20 @@ static int write_cert(const char *path, X509 *cert) {
     return finish_file(f, path, PEM_write_X509(f, cert) == 1);
 }
 
+/* The key first: if it exists already we stop before touching anything; a certificate that
+ * cannot be written takes its new key with it. */
+static int write_key_and_cert(const char *key_path, const char *crt_path, EVP_PKEY *key, X509 *cert) {
+    int r = write_key(key_path, key);
+    if (r != NET_OK) {
+        return r;
+    }
+    r = write_cert(crt_path, cert);
+    if (r != NET_OK) {
+        unlink(key_path);
+    }
+    return r;
+}
+
 static int random_serial(X509 *cert) {
     unsigned char raw[CA_SERIAL_BYTES];
     BIGNUM *bn = NULL;
@@ -168,16 +182,7 @@ int net_ca_init(const char *dir) {
         r = ossl_fail("CA certificate");
         goto out;
     }
-    /* The key first: if it exists already we stop before touching anything. */
-    r = write_key(key_path, key);
-    if (r != NET_OK) {
-        goto out;
-    }
-    r = write_cert(crt_path, cert);
-    if (r != NET_OK) {
-        unlink(key_path);
-        goto out;
-    }
+    r = write_key_and_cert(key_path, crt_path, key, cert);
 out:
     ERR_clear_error();
     EVP_PKEY_free(key);
@@ -375,15 +380,7 @@ int net_ca_issue(const char *dir, const char *out_prefix, const net_ca_request *
         r = ossl_fail("signing");
         goto out;
     }
-    r = write_key(key_path, key);
-    if (r != NET_OK) {
-        goto out;
-    }
-    r = write_cert(crt_path, cert);
-    if (r != NET_OK) {
-        unlink(key_path);
-        goto out;
-    }
+    r = write_key_and_cert(key_path, crt_path, key, cert);
 out:
     ERR_clear_error();
     EVP_PKEY_free(ca_key);

@@ -179,6 +179,27 @@ void enc_seal_plain_free(unsigned char *plain) {
         sodium_free(plain);
 }
 
+int enc_seal_backend_new(enc_seal_backend **backend, const enc_seal_backend *ops, size_t state_len) {
+    enc_seal_backend *b = calloc(1, sizeof(*b));
+
+    if (b == NULL)
+        return ENC_E_NOMEM;
+    *b = *ops;
+    if ((b->state = sodium_malloc(state_len)) == NULL) {
+        free(b);
+        return ENC_E_NOMEM;
+    }
+    memset(b->state, 0, state_len);
+    *backend = b;
+    return ENC_OK;
+}
+
+void enc_seal_backend_free(enc_seal_backend *b) {
+    sodium_mprotect_readwrite(b->state);
+    sodium_free(b->state); /* zeroes before unmapping */
+    free(b);
+}
+
 void enc_seal_backend_destroy(enc_seal_backend *backend) {
     if (backend != NULL)
         backend->destroy(backend);

@@ -158,4 +158,12 @@ int enc_seal_keyfile_create(enc_seal_backend **backend, const unsigned char key3
 /* Destroy any backend (NULL is allowed). */
 void enc_seal_backend_destroy(enc_seal_backend *backend);
 
+/** For backend implementations: a backend set up as ops, whose state is state_len bytes of zeroed
+ *  sodium_malloc memory, left writable for the caller to fill and then make inaccessible.
+ *  Returns: ENC_OK or ENC_E_NOMEM.  Out: backend (set only on success).  In: ops (its state unused). */
+int enc_seal_backend_new(enc_seal_backend **backend, const enc_seal_backend *ops, size_t state_len);
+
+/* For backend implementations, as their destroy: wipes and frees the state and the backend. */
+void enc_seal_backend_free(enc_seal_backend *b);
+
 #endif

@@ -1,5 +1,4 @@
 /* Key-file sealing backend: the parent reads the 32-byte key and passes the bytes in. */
-#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -24,35 +23,23 @@ static int kf_open_key(enc_seal_backend *b, unsigned char key32[32], const unsig
     return kf_key(b, key32);
 }
 
-static void kf_destroy(enc_seal_backend *b) {
-    if (b->state != NULL) {
-        sodium_mprotect_readwrite(b->state);
-        sodium_free(b->state);
-    }
-    free(b);
-}
+static const enc_seal_backend kf_ops = {
+    .name = "keyfile",
+    .type = ENC_SEAL_BACKEND_KEYFILE,
+    .params_len = 0,
+    .seal_key = kf_seal_key,
+    .open_key = kf_open_key,
+    .destroy = enc_seal_backend_free,
+};
 
 int enc_seal_keyfile_create(enc_seal_backend **backend, const unsigned char key32[32]) {
     enc_seal_backend *b = NULL;
-    int r = ENC_E_INTERNAL;
+    int r = enc_seal_backend_new(&b, &kf_ops, ENC_SEAL_KEY_BYTES);
 
-    if ((b = calloc(1, sizeof(*b))) == NULL || (b->state = sodium_malloc(ENC_SEAL_KEY_BYTES)) == NULL) {
-        r = ENC_E_NOMEM;
-        goto out;
-    }
+    if (r != ENC_OK)
+        return r;
     memcpy(b->state, key32, ENC_SEAL_KEY_BYTES);
     sodium_mprotect_noaccess(b->state);
-    b->name = "keyfile";
-    b->type = ENC_SEAL_BACKEND_KEYFILE;
-    b->params_len = 0;
-    b->seal_key = kf_seal_key;
-    b->open_key = kf_open_key;
-    b->destroy = kf_destroy;
     *backend = b;
-    b = NULL;
-    r = ENC_OK;
-out:
-    if (b != NULL)
-        kf_destroy(b);
-    return r;
+    return ENC_OK;
 }

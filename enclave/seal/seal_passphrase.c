@@ -1,5 +1,4 @@
 /* Passphrase sealing backend (Argon2id13 via crypto_pwhash); format documented in seal.h. */
-#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -94,47 +93,32 @@ out:
     return r;
 }
 
-static void pw_destroy(enc_seal_backend *b) {
-    if (b->state != NULL) {
-        sodium_mprotect_readwrite(b->state);
-        sodium_free(b->state); /* zeroes before unmapping */
-    }
-    free(b);
-}
+static const enc_seal_backend pw_ops = {
+    .name = "passphrase",
+    .type = ENC_SEAL_BACKEND_PASSPHRASE,
+    .params_len = ENC_SEAL_PW_PARAMS_BYTES,
+    .seal_key = pw_seal_key,
+    .open_key = pw_open_key,
+    .destroy = enc_seal_backend_free,
+};
 
 int enc_seal_passphrase_create(enc_seal_backend **backend, const char *passphrase,
         size_t passphrase_len, uint32_t opslimit, uint64_t memlimit) {
     enc_seal_backend *b = NULL;
     pw_state *s;
-    int r = ENC_E_INTERNAL;
+    int r;
 
     if (passphrase_len == 0 || passphrase_len > ENC_SEAL_PW_MAX_PASSPHRASE || memlimit % 1024u != 0 ||
-            !pw_cost_valid(opslimit, memlimit / 1024u)) {
-        r = ENC_E_ARG;
-        goto out;
-    }
-    if ((b = calloc(1, sizeof(*b))) == NULL || (b->state = sodium_malloc(sizeof(pw_state))) == NULL) {
-        r = ENC_E_NOMEM;
-        goto out;
-    }
+            !pw_cost_valid(opslimit, memlimit / 1024u))
+        return ENC_E_ARG;
+    if ((r = enc_seal_backend_new(&b, &pw_ops, sizeof(pw_state))) != ENC_OK)
+        return r;
     s = b->state;
-    memset(s, 0, sizeof(*s));
     memcpy(s->pass, passphrase, passphrase_len);
     s->pass_len = passphrase_len;
     s->opslimit = opslimit;
     s->memlimit_kib = (uint32_t)(memlimit / 1024u);
     sodium_mprotect_noaccess(s);
-    b->name = "passphrase";
-    b->type = ENC_SEAL_BACKEND_PASSPHRASE;
-    b->params_len = ENC_SEAL_PW_PARAMS_BYTES;
-    b->seal_key = pw_seal_key;
-    b->open_key = pw_open_key;
-    b->destroy = pw_destroy;
     *backend = b;
-    b = NULL;
-    r = ENC_OK;
-out:
-    if (b != NULL)
-        pw_destroy(b);
-    return r;
+    return ENC_OK;
 }

@@ -232,48 +232,95 @@ static int run_dkg(const mpc_context *ctx, relay *r, mpc_keyshare **ks, unsigned
     return rc;
 }
 
+/* Per-run totals (wall clock and CPU) and per-party wall clock times of one benchmark. */
+typedef struct {
+    uint64_t *all, *cpu, *per;
+    unsigned runs, parties;
+} timings;
+
+static int timings_alloc(timings *tm, unsigned runs, unsigned parties)
+{
+    tm->runs = runs;
+    tm->parties = parties;
+    tm->all = calloc(runs, sizeof(*tm->all));
+    tm->cpu = calloc(runs, sizeof(*tm->cpu));
+    tm->per = calloc((size_t)runs * parties, sizeof(*tm->per));
+    if (tm->all == NULL || tm->cpu == NULL || tm->per == NULL) {
+        fprintf(stderr, "out of memory\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Adds each party's time of one run to the run's total and records it per party. */
+static void timings_add_parties(timings *tm, const relay *r, unsigned run)
+{
+    for (unsigned k = 0; k < tm->parties; k++) {
+        tm->all[run] += r->ns[k];
+        tm->per[run * tm->parties + k] = r->ns[k];
+    }
+}
+
+static void timings_report(const timings *tm, const relay *r, unsigned rounds)
+{
+    report_times("all parties together", tm->all, tm->runs);
+    report_times("all parties, CPU time", tm->cpu, tm->runs);
+    report_times("per party", tm->per, tm->runs * tm->parties);
+    report_traffic(r, rounds);
+    printf("  reference: secp256k1_ecdsa_sign %.4f ms\n", reference_sign_ms());
+}
+
+static void timings_free(timings *tm)
+{
+    free(tm->all);
+    free(tm->cpu);
+    free(tm->per);
+}
+
+/* Options, context and relay of one benchmark. Returns 0, or the exit status: 2 after printing
+ * usage, 1 when the context cannot be created. */
+static int bench_setup(opts *o, mpc_context **ctx, relay **r, int argc, char **argv, int allow_signers,
+        const char *usage)
+{
+    *r = calloc(1, sizeof(**r));
+    if (*r == NULL || parse_opts(o, argc, argv, allow_signers) != 0) {
+        fprintf(stderr, "usage: %s\n", usage);
+        free(*r);
+        return 2;
+    }
+    if ((*ctx = mpc_context_create()) == NULL) {
+        free(*r);
+        return 1;
+    }
+    return 0;
+}
+
 int bench_dkg(int argc, char **argv)
 {
     opts o = { 2, 3, 0, 5 };
     mpc_context *ctx;
-    relay *r = calloc(1, sizeof(*r));
-    uint64_t *all, *per, *cpu;
-    int rc = 0;
+    relay *r;
+    timings tm;
+    int rc = bench_setup(&o, &ctx, &r, argc, argv, 0, "mpc-bench dkg --t T --n N [--runs R]");
 
-    if (r == NULL || parse_opts(&o, argc, argv, 0) != 0) {
-        fprintf(stderr, "usage: mpc-bench dkg --t T --n N [--runs R]\n");
-        free(r);
-        return 2;
-    }
-    if ((ctx = mpc_context_create()) == NULL) {
-        free(r);
-        return 1;
-    }
-    all = calloc(o.runs, sizeof(*all));
-    per = calloc(o.runs * o.n, sizeof(*per));
-    cpu = calloc(o.runs, sizeof(*cpu));
+    if (rc != 0)
+        return rc;
+    rc = 1;
+    if (timings_alloc(&tm, o.runs, o.n) != 0)
+        goto out;
     for (unsigned run = 0; run < o.runs; run++) {
         if (run_dkg(ctx, r, NULL, o.n, o.t, run) != MPC_OK) {
             fprintf(stderr, "dkg failed\n");
-            rc = 1;
             goto out;
         }
-        cpu[run] = r->cpu_ns;
-        for (unsigned k = 0; k < o.n; k++) {
-            all[run] += r->ns[k];
-            per[run * o.n + k] = r->ns[k];
-        }
+        tm.cpu[run] = r->cpu_ns;
+        timings_add_parties(&tm, r, run);
     }
     printf("dkg t=%u n=%u, %u runs\n", o.t, o.n, o.runs);
-    report_times("all parties together", all, o.runs);
-    report_times("all parties, CPU time", cpu, o.runs);
-    report_times("per party", per, o.runs * o.n);
-    report_traffic(r, MPC_DKG_ROUNDS);
-    printf("  reference: secp256k1_ecdsa_sign %.4f ms\n", reference_sign_ms());
+    timings_report(&tm, r, MPC_DKG_ROUNDS);
+    rc = 0;
 out:
-    free(all);
-    free(per);
-    free(cpu);
+    timings_free(&tm);
     free(r);
     mpc_context_destroy(ctx);
     return rc;
@@ -284,27 +331,20 @@ int bench_sign(int argc, char **argv)
     opts o = { 2, 3, 0, 50 };
     mpc_keyshare *ks[MPC_MAX_PARTIES] = { NULL };
     mpc_context *ctx;
-    relay *r = calloc(1, sizeof(*r));
-    uint64_t *all = NULL, *per = NULL, *cpu = NULL;
+    relay *r;
+    timings tm;
     uint32_t set[MPC_MAX_PARTIES];
-    int rc = 1;
+    int rc = bench_setup(&o, &ctx, &r, argc, argv, 1, "mpc-bench sign --t T --n N [--signers K] [--runs R]");
 
-    if (r == NULL || parse_opts(&o, argc, argv, 1) != 0) {
-        fprintf(stderr, "usage: mpc-bench sign --t T --n N [--signers K] [--runs R]\n");
-        free(r);
-        return 2;
-    }
-    if ((ctx = mpc_context_create()) == NULL) {
-        free(r);
-        return 1;
-    }
+    if (rc != 0)
+        return rc;
+    rc = 1;
+    if (timings_alloc(&tm, o.runs, o.signers) != 0)
+        goto out;
     if (run_dkg(ctx, r, ks, o.n, o.t, 0xffffu) != MPC_OK) {
         fprintf(stderr, "dkg failed\n");
         goto out;
     }
-    all = calloc(o.runs, sizeof(*all));
-    per = calloc(o.runs * o.signers, sizeof(*per));
-    cpu = calloc(o.runs, sizeof(*cpu));
     for (unsigned k = 0; k < o.signers; k++)
         set[k] = k + 1;
     for (unsigned run = 0; run < o.runs; run++) {
@@ -353,29 +393,21 @@ int bench_sign(int argc, char **argv)
             fprintf(stderr, "combine failed\n");
             goto out;
         }
-        all[run] = bench_now_ns() - t0;
-        cpu[run] = r->cpu_ns + cpu_now_ns() - c0;
-        for (unsigned k = 0; k < o.signers; k++) {
-            all[run] += r->ns[k];
-            per[run * o.signers + k] = r->ns[k];
+        tm.all[run] = bench_now_ns() - t0;
+        tm.cpu[run] = r->cpu_ns + cpu_now_ns() - c0;
+        timings_add_parties(&tm, r, run);
+        for (unsigned k = 0; k < o.signers; k++)
             mpc_sign_destroy(r->st[k]);
-        }
         relay_clear(r);
     }
     printf("sign t=%u n=%u signers=%u, %u runs (combiner included in the total)\n", o.t, o.n,
             o.signers, o.runs);
-    report_times("all parties together", all, o.runs);
-    report_times("all parties, CPU time", cpu, o.runs);
-    report_times("per party", per, o.runs * o.signers);
-    report_traffic(r, MPC_SIGN_ROUNDS);
-    printf("  reference: secp256k1_ecdsa_sign %.4f ms\n", reference_sign_ms());
+    timings_report(&tm, r, MPC_SIGN_ROUNDS);
     rc = 0;
 out:
     for (unsigned k = 0; k < o.n; k++)
         mpc_keyshare_destroy(ks[k]);
-    free(all);
-    free(per);
-    free(cpu);
+    timings_free(&tm);
     free(r);
     mpc_context_destroy(ctx);
     return rc;

@@ -708,28 +708,33 @@ static int check_domain_type(payload_err *err, const payload_eip712_types *types
     return PAYLOAD_OK;
 }
 
+/* The domain's optional string field `field` into out (PAYLOAD_EIP712_NAME_MAX bytes), setting bit
+ * in domain_fields when it is present. */
+static int read_domain_string(payload_err *err, payload_eip712_doc *doc, char out[PAYLOAD_EIP712_NAME_MAX],
+                              uint32_t bit, const char *field) {
+    size_t t = payload_json_get(&doc->js, doc->domain_tok, field), len;
+
+    if (t == 0) {
+        return PAYLOAD_OK;
+    }
+    if (payload_json_string(NULL, out, PAYLOAD_EIP712_NAME_MAX, &len, &doc->js, t) != PAYLOAD_OK ||
+        strlen(out) != len) {
+        return payload_fail(err, PAYLOAD_E_LIMIT, "eip712: domain %s longer than %u bytes or has NUL", field,
+                            PAYLOAD_EIP712_NAME_MAX - 1);
+    }
+    doc->domain_fields |= bit;
+    return PAYLOAD_OK;
+}
+
 static int read_domain(payload_err *err, payload_eip712_doc *doc) {
     const payload_json *js = &doc->js;
     size_t t;
     int r;
 
-    if ((t = payload_json_get(js, doc->domain_tok, "name")) != 0) {
-        size_t len;
-        if (payload_json_string(NULL, doc->domain_name, sizeof(doc->domain_name), &len, js, t) != PAYLOAD_OK ||
-            strlen(doc->domain_name) != len) {
-            return payload_fail(err, PAYLOAD_E_LIMIT, "eip712: domain name longer than %u bytes or has NUL",
-                                PAYLOAD_EIP712_NAME_MAX - 1);
-        }
-        doc->domain_fields |= PAYLOAD_EIP712_DOMAIN_NAME;
-    }
-    if ((t = payload_json_get(js, doc->domain_tok, "version")) != 0) {
-        size_t len;
-        if (payload_json_string(NULL, doc->domain_version, sizeof(doc->domain_version), &len, js, t) != PAYLOAD_OK ||
-            strlen(doc->domain_version) != len) {
-            return payload_fail(err, PAYLOAD_E_LIMIT, "eip712: domain version longer than %u bytes or has NUL",
-                                PAYLOAD_EIP712_NAME_MAX - 1);
-        }
-        doc->domain_fields |= PAYLOAD_EIP712_DOMAIN_VERSION;
+    if ((r = read_domain_string(err, doc, doc->domain_name, PAYLOAD_EIP712_DOMAIN_NAME, "name")) != PAYLOAD_OK ||
+        (r = read_domain_string(err, doc, doc->domain_version, PAYLOAD_EIP712_DOMAIN_VERSION, "version")) !=
+            PAYLOAD_OK) {
+        return r;
     }
     {
         /* The domain object was hashed already, so its values are valid; re-encode them to keep

@@ -256,6 +256,34 @@ static int check_preimage(payload_err *err, const payload_btc_psbt_record *rec, 
     return ret;
 }
 
+/* Key data a public key, value its key origin. */
+static int check_bip32_derivation(payload_err *err, const payload_btc_psbt_record *rec, const char *name)
+{
+    int ret = check_pubkey_keydata(err, rec, name);
+
+    if (ret != PAYLOAD_OK) {
+        return ret;
+    }
+    return check_origin(err, &rec->value, name);
+}
+
+/* Empty key data and a 4-byte value; what names the value. */
+static int check_u32_value(payload_err *err, const payload_btc_psbt_record *rec, const char *name, const char *what)
+{
+    int ret = keydata_len(err, rec, 0, name);
+
+    if (ret == PAYLOAD_OK && rec->value.len != 4) {
+        return payload_fail(err, PAYLOAD_E_ENCODING, "%s: %s of %zu bytes (must be 4)", name, what, rec->value.len);
+    }
+    return ret;
+}
+
+static int reject_v2_field(payload_err *err, const payload_btc_psbt_record *rec, const char *name)
+{
+    return payload_fail(err, PAYLOAD_E_UNSUPPORTED, "%s: PSBTv2 field 0x%02llx in a version 0 PSBT", name,
+            (unsigned long long)rec->type);
+}
+
 static int check_global(payload_err *err, const payload_btc_psbt_record *rec, const char *name)
 {
     int ret;
@@ -269,15 +297,10 @@ static int check_global(payload_err *err, const payload_btc_psbt_record *rec, co
         }
         return check_origin(err, &rec->value, name);
     case 0x02: case 0x03: case 0x04: case 0x05: case 0x06:
-        return payload_fail(err, PAYLOAD_E_UNSUPPORTED, "%s: PSBTv2 field 0x%02llx in a version 0 PSBT", name,
-                (unsigned long long)rec->type);
+        return reject_v2_field(err, rec, name);
     case PAYLOAD_BTC_PSBT_GLOBAL_VERSION:
-        if ((ret = keydata_len(err, rec, 0, name)) != PAYLOAD_OK) {
+        if ((ret = check_u32_value(err, rec, name, "version value")) != PAYLOAD_OK) {
             return ret;
-        }
-        if (rec->value.len != 4) {
-            return payload_fail(err, PAYLOAD_E_ENCODING, "%s: version value of %zu bytes (must be 4)", name,
-                    rec->value.len);
         }
         if (memcmp(rec->value.data, "\0\0\0\0", 4) != 0) {
             return payload_fail(err, PAYLOAD_E_UNSUPPORTED, "%s: PSBT version other than 0", name);
@@ -324,23 +347,13 @@ static int check_input(payload_err *err, const payload_btc_psbt *psbt, size_t in
         }
         return PAYLOAD_OK;
     case PAYLOAD_BTC_PSBT_IN_SIGHASH_TYPE:
-        if ((ret = keydata_len(err, rec, 0, name)) != PAYLOAD_OK) {
-            return ret;
-        }
-        if (rec->value.len != 4) {
-            return payload_fail(err, PAYLOAD_E_ENCODING, "%s: sighash type of %zu bytes (must be 4)", name,
-                    rec->value.len);
-        }
-        return PAYLOAD_OK;
+        return check_u32_value(err, rec, name, "sighash type");
     case PAYLOAD_BTC_PSBT_IN_REDEEM_SCRIPT:
     case PAYLOAD_BTC_PSBT_IN_WITNESS_SCRIPT:
     case PAYLOAD_BTC_PSBT_IN_FINAL_SCRIPTSIG:
         return check_script_len(err, rec, name);
     case PAYLOAD_BTC_PSBT_IN_BIP32_DERIVATION:
-        if ((ret = check_pubkey_keydata(err, rec, name)) != PAYLOAD_OK) {
-            return ret;
-        }
-        return check_origin(err, &rec->value, name);
+        return check_bip32_derivation(err, rec, name);
     case PAYLOAD_BTC_PSBT_IN_FINAL_SCRIPTWITNESS:
         if ((ret = keydata_len(err, rec, 0, name)) != PAYLOAD_OK) {
             return ret;
@@ -351,8 +364,7 @@ static int check_input(payload_err *err, const payload_btc_psbt *psbt, size_t in
     case 0x0a: case 0x0b: case 0x0c: case 0x0d:
         return check_preimage(err, rec, name);
     case 0x0e: case 0x0f: case 0x10: case 0x11: case 0x12:
-        return payload_fail(err, PAYLOAD_E_UNSUPPORTED, "%s: PSBTv2 field 0x%02llx in a version 0 PSBT", name,
-                (unsigned long long)rec->type);
+        return reject_v2_field(err, rec, name);
     case PAYLOAD_BTC_PSBT_PROPRIETARY:
         return check_proprietary(err, rec, name);
     default:
@@ -362,20 +374,14 @@ static int check_input(payload_err *err, const payload_btc_psbt *psbt, size_t in
 
 static int check_output(payload_err *err, const payload_btc_psbt_record *rec, const char *name)
 {
-    int ret;
-
     switch (rec->type) {
     case PAYLOAD_BTC_PSBT_OUT_REDEEM_SCRIPT:
     case PAYLOAD_BTC_PSBT_OUT_WITNESS_SCRIPT:
         return check_script_len(err, rec, name);
     case PAYLOAD_BTC_PSBT_OUT_BIP32_DERIVATION:
-        if ((ret = check_pubkey_keydata(err, rec, name)) != PAYLOAD_OK) {
-            return ret;
-        }
-        return check_origin(err, &rec->value, name);
+        return check_bip32_derivation(err, rec, name);
     case 0x03: case 0x04:
-        return payload_fail(err, PAYLOAD_E_UNSUPPORTED, "%s: PSBTv2 field 0x%02llx in a version 0 PSBT", name,
-                (unsigned long long)rec->type);
+        return reject_v2_field(err, rec, name);
     case PAYLOAD_BTC_PSBT_PROPRIETARY:
         return check_proprietary(err, rec, name);
     default:

@@ -78,6 +78,20 @@ int payload_safe_tx_hashes(payload_err *err, payload_safe_hashes *out, const pay
     return PAYLOAD_OK;
 }
 
+/* The fixed-size SafeTx fields from ABI words in SafeTx order, w at the `to` word: SafeTx's
+ * encodeData after its type hash and execTransaction's arguments share this layout up to
+ * refundReceiver. The word of `data` (its hash or its offset) is left to the caller. */
+static void copy_safe_words(payload_safe_tx *tx, const uint8_t *w) {
+    memcpy(tx->to, w + 12, 20);
+    memcpy(tx->value, w + 32, 32);
+    tx->operation = w[32 * 3 + 31];
+    memcpy(tx->safe_tx_gas, w + 32 * 4, 32);
+    memcpy(tx->base_gas, w + 32 * 5, 32);
+    memcpy(tx->gas_price, w + 32 * 6, 32);
+    memcpy(tx->gas_token, w + 32 * 7 + 12, 20);
+    memcpy(tx->refund_receiver, w + 32 * 8 + 12, 20);
+}
+
 static int hex_nibble(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -128,14 +142,7 @@ int payload_safe_tx_from_eip712(payload_err *err, payload_safe_tx *tx, uint8_t *
     if (r != PAYLOAD_OK) {
         return r;
     }
-    memcpy(tx->to, words + 32 + 12, 20);
-    memcpy(tx->value, words + 64, 32);
-    tx->operation = words[32 * 4 + 31];
-    memcpy(tx->safe_tx_gas, words + 32 * 5, 32);
-    memcpy(tx->base_gas, words + 32 * 6, 32);
-    memcpy(tx->gas_price, words + 32 * 7, 32);
-    memcpy(tx->gas_token, words + 32 * 8 + 12, 20);
-    memcpy(tx->refund_receiver, words + 32 * 9 + 12, 20);
+    copy_safe_words(tx, words + 32);
     memcpy(tx->nonce, words + 32 * 10, 32);
     /* encodeData validated the hex of `data`; decode it for the rule checks. */
     dt = payload_json_get(&doc->js, doc->message_tok, "data");
@@ -236,14 +243,7 @@ int payload_safe_exec_decode(payload_err *err, payload_safe_tx *tx, const uint8_
     if (!zero_bytes(args + 32 * 3, 31)) {
         return payload_fail(err, PAYLOAD_E_ENCODING, "safe: execTransaction 'operation' exceeds uint8");
     }
-    memcpy(tx->to, args + 12, 20);
-    memcpy(tx->value, args + 32, 32);
-    tx->operation = args[32 * 3 + 31];
-    memcpy(tx->safe_tx_gas, args + 32 * 4, 32);
-    memcpy(tx->base_gas, args + 32 * 5, 32);
-    memcpy(tx->gas_price, args + 32 * 6, 32);
-    memcpy(tx->gas_token, args + 32 * 7 + 12, 20);
-    memcpy(tx->refund_receiver, args + 32 * 8 + 12, 20);
+    copy_safe_words(tx, args);
     if ((r = abi_bytes(err, &tx->data, &tx->data_len, &end, args, args_len, 2, 10 * 32, "data")) != PAYLOAD_OK ||
         (r = abi_bytes(err, signatures, signatures_len, &end, args, args_len, 9, end, "signatures")) != PAYLOAD_OK) {
         return r;
