@@ -771,8 +771,6 @@ int payload_eip712_parse_json(payload_err *err, payload_eip712_doc *doc, payload
     uint32_t used = 0, i;
     int primary, domain, r;
     size_t tt, pt, enc_len;
-    uint8_t prefix[2] = {0x19, 0x01};
-    payload_keccak256_ctx h;
 
     payload_err_clear(err);
     memset(doc, 0, sizeof(*doc));
@@ -836,10 +834,17 @@ int payload_eip712_parse_json(payload_err *err, payload_eip712_doc *doc, payload
         (r = read_domain(err, doc)) != PAYLOAD_OK) {
         return r;
     }
+    payload_eip712_digest(doc->digest, doc->domain_separator, doc->message_hash);
+    return PAYLOAD_OK;
+}
+
+void payload_eip712_digest(uint8_t out[32], const uint8_t domain_separator[32], const uint8_t message_hash[32]) {
+    static const uint8_t prefix[2] = {0x19, 0x01};
+    payload_keccak256_ctx h;
+
     payload_keccak256_init(&h, PAYLOAD_KECCAK_PAD_KECCAK);
     payload_keccak256_update(&h, prefix, 2);
-    payload_keccak256_update(&h, doc->domain_separator, 32);
-    payload_keccak256_update(&h, doc->message_hash, 32);
-    payload_keccak256_final(&h, doc->digest);
-    return PAYLOAD_OK;
+    payload_keccak256_update(&h, domain_separator, 32);
+    payload_keccak256_update(&h, message_hash, 32);
+    payload_keccak256_final(&h, out);
 }

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "payload/eip712.h"
 #include "payload/keccak.h"
 #include "payload/u256.h"
 
@@ -30,7 +31,6 @@ static void u64_word(uint8_t w[32], uint64_t v) {
 int payload_safe_tx_hashes(payload_err *err, payload_safe_hashes *out, const payload_safe_tx *tx) {
     payload_keccak256_ctx h;
     uint8_t w[32];
-    static const uint8_t prefix[2] = {0x19, 0x01};
 
     payload_err_clear(err);
     if (tx->domain_kind != PAYLOAD_SAFE_DOMAIN_CHAIN_ID && tx->domain_kind != PAYLOAD_SAFE_DOMAIN_NO_CHAIN_ID) {
@@ -70,11 +70,7 @@ int payload_safe_tx_hashes(payload_err *err, payload_safe_hashes *out, const pay
     payload_keccak256_update(&h, tx->nonce, 32);
     payload_keccak256_final(&h, out->message_hash);
 
-    payload_keccak256_init(&h, PAYLOAD_KECCAK_PAD_KECCAK);
-    payload_keccak256_update(&h, prefix, 2);
-    payload_keccak256_update(&h, out->domain_separator, 32);
-    payload_keccak256_update(&h, out->message_hash, 32);
-    payload_keccak256_final(&h, out->safe_tx_hash);
+    payload_eip712_digest(out->safe_tx_hash, out->domain_separator, out->message_hash);
     return PAYLOAD_OK;
 }
 

@@ -101,6 +101,10 @@ int payload_eip712_hash_struct(payload_err *err, uint8_t out[32], const payload_
                                const char *type_name, const payload_json *js,
                                size_t value_tok) PAYLOAD_WARN_UNUSED_RESULT;
 
+/* The EIP-712 signing digest keccak256(0x19 0x01 || domainSeparator || hashStruct(message));
+ * also Safe's safeTxHash. */
+void payload_eip712_digest(uint8_t out[32], const uint8_t domain_separator[32], const uint8_t message_hash[32]);
+
 #ifdef __cplusplus
 }
 #endif
