@@ -18,6 +18,10 @@
 #include "context.h"
 #include "mpc/hash.h"
 
+#if !defined(__BYTE_ORDER__)
+#error "hash.c needs __BYTE_ORDER__ (GCC or clang)"
+#endif
+
 _Static_assert(sizeof(SHA256_CTX) <= sizeof(((mpc_hash *)0)->sha.bytes),
         "SHA256_CTX must fit in mpc_hash");
 _Static_assert(_Alignof(SHA256_CTX) <= _Alignof(uint64_t), "SHA256_CTX alignment");
@@ -100,6 +104,11 @@ static SHA256_CTX *sha(mpc_hash *h)
     return (SHA256_CTX *)(void *)h->sha.bytes;
 }
 
+static const SHA256_CTX *sha_const(const mpc_hash *h)
+{
+    return (const SHA256_CTX *)(const void *)h->sha.bytes;
+}
+
 static void require_field_closed(const mpc_hash *h)
 {
     if (h->field_left != 0)
@@ -108,8 +117,10 @@ static void require_field_closed(const mpc_hash *h)
 
 static void put_be64(unsigned char out[8], uint64_t v)
 {
-    for (int i = 0; i < 8; i++)
-        out[i] = (unsigned char)(v >> (56 - 8 * i));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    memcpy(out, &v, sizeof(v));
 }
 
 static void absorb_length(mpc_hash *h, uint64_t len)
@@ -214,53 +225,99 @@ void mpc_hash_final_scalar(mpc_hash *h, mpc_scalar *out)
     mpc_memclear(digest, sizeof(digest));
 }
 
-/* H(prefix..., be32(ctr)) without touching prefix. This is the PRG's inner loop (one call per
- * 32 output bytes, about twenty thousand per signing), so it works on the SHA-256 state directly:
- * the public counter field be64(4) || be32(ctr) is framed in place, and only the copied state,
- * which ends up holding the digest, is wiped. */
-static void hash_with_counter(unsigned char out32[32], const mpc_hash *prefix, uint32_t ctr)
-{
-    const unsigned char field[12] = {
-        0, 0, 0, 0, 0, 0, 0, 4,
-        (unsigned char)(ctr >> 24), (unsigned char)(ctr >> 16), (unsigned char)(ctr >> 8),
-        (unsigned char)ctr
-    };
-    SHA256_CTX c;
+/*
+ * H(prefix..., be32(ctr)) for a run of counters, without touching prefix. This is the PRG's inner
+ * loop (one digest per 32 output bytes, about twenty thousand per signing), so it works below
+ * SHA256_Update/Final: the unprocessed tail of the prefix, the counter field be64(4) || be32(ctr)
+ * and the SHA-256 padding are laid out once in a one- or two-block buffer, and each counter then
+ * costs a copy of the eight state words, its four counter bytes and the compressions. The output
+ * is the same digest SHA256_Final would produce. The tail may hold secret prefix bytes, so the
+ * buffer is wiped at the end, and the working state words are wiped after every digest: with a
+ * secret seed (an OT leaf) they are a copy of secret output.
+ */
+typedef struct {
+    unsigned char block[2 * SHA256_CBLOCK];
+    size_t counter_at; /* offset of be32(ctr) in block */
+    size_t nblocks;
+} counter_tail;
 
-    memcpy(&c, prefix->sha.bytes, sizeof(c));
-    SHA256_Update(&c, field, sizeof(field));
-    SHA256_Final(out32, &c);
-    mpc_memclear(&c, sizeof(c));
+#define COUNTER_FIELD_BYTES 12 /* be64(4) || be32(ctr) */
+
+static void counter_tail_init(counter_tail *t, const SHA256_CTX *p)
+{
+    const size_t num = p->num; /* public: fixed by the prefix's layout */
+    const uint64_t bits = (((uint64_t)p->Nh << 32) | p->Nl) + 8 * COUNTER_FIELD_BYTES;
+    size_t len;
+
+    t->nblocks = num + COUNTER_FIELD_BYTES + 1 + 8 <= SHA256_CBLOCK ? 1 : 2;
+    len = t->nblocks * SHA256_CBLOCK;
+    memcpy(t->block, p->data, num);
+    put_be64(t->block + num, 4);
+    t->counter_at = num + 8;
+    t->block[num + COUNTER_FIELD_BYTES] = 0x80;
+    memset(t->block + num + COUNTER_FIELD_BYTES + 1, 0, len - 8 - (num + COUNTER_FIELD_BYTES + 1));
+    put_be64(t->block + len - 8, bits);
+}
+
+static void counter_tail_digest(unsigned char out32[32], counter_tail *t, const SHA256_CTX *p,
+        uint32_t ctr)
+{
+    SHA256_CTX c; /* SHA256_Transform reads and writes only c.h */
+
+    t->block[t->counter_at] = (unsigned char)(ctr >> 24);
+    t->block[t->counter_at + 1] = (unsigned char)(ctr >> 16);
+    t->block[t->counter_at + 2] = (unsigned char)(ctr >> 8);
+    t->block[t->counter_at + 3] = (unsigned char)ctr;
+    memcpy(c.h, p->h, sizeof(c.h));
+    SHA256_Transform(&c, t->block);
+    if (t->nblocks == 2)
+        SHA256_Transform(&c, t->block + SHA256_CBLOCK);
+    for (int i = 0; i < 8; i++) {
+        uint32_t be = c.h[i];
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        be = __builtin_bswap32(be);
+#endif
+        memcpy(out32 + 4 * i, &be, sizeof(be));
+    }
+    mpc_memclear(c.h, sizeof(c.h));
 }
 
 void mpc_prg(unsigned char *out, size_t len, const mpc_hash *prefix)
 {
+    const SHA256_CTX *p = sha_const(prefix);
+    counter_tail t;
     unsigned char block[32];
     uint32_t ctr = 0;
 
     require_field_closed(prefix);
     if (len / 32 >= UINT32_MAX)
         hash_misuse("PRG output longer than its 32-bit counter allows");
+    counter_tail_init(&t, p);
     for (; len >= 32; len -= 32, out += 32)
-        hash_with_counter(out, prefix, ctr++);
+        counter_tail_digest(out, &t, p, ctr++);
     if (len != 0) {
-        hash_with_counter(block, prefix, ctr);
+        counter_tail_digest(block, &t, p, ctr);
         memcpy(out, block, len);
         mpc_memclear(block, sizeof(block));
     }
+    mpc_memclear(t.block, t.nblocks * SHA256_CBLOCK);
 }
 
 void mpc_hash_to_curve_var(const mpc_context *ctx, mpc_point *out, const mpc_hash *prefix)
 {
+    const SHA256_CTX *p = sha_const(prefix);
+    counter_tail t;
     unsigned char enc[MPC_POINT_BYTES];
     uint32_t ctr;
 
     require_field_closed(prefix);
+    counter_tail_init(&t, p);
     enc[0] = 0x02;
     /* About half of all x are valid, so the expected number of tries is two; a counter wrap
      * would need 2^32 consecutive failures. */
     for (ctr = 0;; ctr++) {
-        hash_with_counter(enc + 1, prefix, ctr);
+        counter_tail_digest(enc + 1, &t, p, ctr);
         if (mpc_point_parse(ctx, out, enc) == MPC_OK)
             return;
     }

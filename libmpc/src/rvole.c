@@ -14,6 +14,7 @@
 #include "context.h"
 #include "mpc/hash.h"
 #include "rvole.h"
+#include "scalar_internal.h"
 
 #define ATIL_BYTES (MPC_OTE_XI * MPC_OTE_WIDTH * 32)
 #define ETA_OFFSET ATIL_BYTES
@@ -25,19 +26,24 @@ static unsigned int beta_bit(const unsigned char beta[MPC_OTE_XI / 8], size_t j)
     return (beta[j >> 3] >> (j & 7)) & 1u;
 }
 
-static void gadget_prefix(mpc_hash *h, const unsigned char sid_mul[32])
-{
-    mpc_hash_init(h, MPC_TAG_RVOLE_GADGET);
-    mpc_hash_field(h, sid_mul, 32);
-}
+#define GADGET_BYTES (MPC_OTE_XI * 32)
 
-/* g_j = H_s("rvole/gadget", sid_mul, be32(j)); public. */
-static void gadget(mpc_scalar *g, const mpc_hash *prefix, uint32_t j)
+/*
+ * g_j = H_s("rvole/gadget", sid_mul, be32(j)) for j < 512; public. The field be32(j) is framed as
+ * be64(4) || be32(j), exactly like the PRG's block counter, so H("rvole/gadget", sid_mul, be32(j))
+ * is block j of PRG("rvole/gadget", sid_mul): one mpc_prg call yields all 512 digests from one
+ * prefix state instead of 512 copies, updates and finals. scratch receives the digests.
+ */
+static void gadget_vector(mpc_scalar g[MPC_OTE_XI], unsigned char scratch[GADGET_BYTES],
+        const unsigned char sid_mul[32])
 {
-    mpc_hash h = *prefix;
+    mpc_hash pre;
 
-    mpc_hash_field_u32(&h, j);
-    mpc_hash_final_scalar(&h, g);
+    mpc_hash_init(&pre, MPC_TAG_RVOLE_GADGET);
+    mpc_hash_field(&pre, sid_mul, 32);
+    mpc_prg(scratch, GADGET_BYTES, &pre);
+    for (uint32_t j = 0; j < MPC_OTE_XI; j++)
+        mpc_scalar_reduce32(&g[j], scratch + 32 * j);
 }
 
 /* theta_i = H_s("rvole/theta", sid_mul, H("rvole/atil", sid_mul, atil), be32(i)), i = 1, 2. */
@@ -70,24 +76,22 @@ static void mu_begin(mpc_hash *h, const unsigned char sid_mul[32])
     mpc_hash_field_begin(h, (size_t)MPC_OTE_XI * 32);
 }
 
-/* out = x[2] + theta_1 * x[0] + theta_2 * x[1]. */
-static void check_term(mpc_scalar *out, const mpc_scalar x[MPC_OTE_WIDTH],
+/* out = x[2] + theta_1 * x[0] + theta_2 * x[1], reduced once; t is the caller's scratch. */
+static void check_term(mpc_scalar *out, mpc__scalar_wide *t, const mpc_scalar x[MPC_OTE_WIDTH],
         const mpc_scalar theta[2])
 {
-    mpc_scalar t;
-
-    mpc_scalar_mul(&t, &theta[0], &x[0]);
-    mpc_scalar_add(out, &x[CHECK_COL], &t);
-    mpc_scalar_mul(&t, &theta[1], &x[1]);
-    mpc_scalar_add(out, out, &t);
-    mpc_scalar_clear(&t);
+    mpc__scalar_wide_clear(t);
+    mpc__scalar_wide_muladd(t, &theta[0], &x[0]);
+    mpc__scalar_wide_muladd(t, &theta[1], &x[1]);
+    mpc__scalar_wide_add(t, &x[CHECK_COL]);
+    mpc__scalar_wide_reduce(out, t);
 }
 
 int mpc__rvole_bob_start(const mpc_context *ctx, mpc__rvole_bob *st, mpc_scalar *b,
         unsigned char ote_msg[MPC_OTE_MSG_BYTES], const mpc__ote_receiver_key *key,
         const unsigned char sid_mul[32])
 {
-    mpc_hash gpre;
+    unsigned char gadget_bytes[GADGET_BYTES];
     mpc_scalar sum;
     int r;
 
@@ -96,10 +100,9 @@ int mpc__rvole_bob_start(const mpc_context *ctx, mpc__rvole_bob *st, mpc_scalar 
     if ((r = mpc__ote_receiver_extend(ctx, ote_msg, st->beta, st->gamma, key, sid_mul)) != MPC_OK)
         goto out;
     /* b = sum_j beta_j * g_j, with the add always computed and kept by a mask. */
-    gadget_prefix(&gpre, sid_mul);
+    gadget_vector(st->g, gadget_bytes, sid_mul);
     mpc_scalar_set_u32(b, 0);
     for (uint32_t j = 0; j < MPC_OTE_XI; j++) {
-        gadget(&st->g[j], &gpre, j);
         mpc_scalar_add(&sum, b, &st->g[j]);
         mpc_scalar_cmov(b, &sum, (int)beta_bit(st->beta, j));
     }
@@ -131,6 +134,8 @@ static void wipe_outputs(mpc_scalar out[2], unsigned char *msg, size_t len, unsi
 typedef struct {
     mpc_scalar alpha0[MPC_OTE_XI][MPC_OTE_WIDTH];
     mpc_scalar alpha1[MPC_OTE_XI][MPC_OTE_WIDTH];
+    mpc_scalar g[MPC_OTE_XI];
+    unsigned char gadget_bytes[GADGET_BYTES];
 } alice_work;
 
 int mpc__rvole_alice(const mpc_context *ctx, mpc_scalar c[2],
@@ -139,8 +144,10 @@ int mpc__rvole_alice(const mpc_context *ctx, mpc_scalar c[2],
         const unsigned char sid_mul[32])
 {
     alice_work *w = NULL;
-    mpc_hash h, gpre;
-    mpc_scalar ahat, theta[2], t, g, acc[2];
+    mpc_hash h;
+    mpc_scalar ahat, theta[2], t, g;
+    /* Exact sums over the 512 OTs (far below the 2^64-term bound), reduced once at the end. */
+    mpc__scalar_wide acc[2], wt;
     unsigned char enc[32];
     unsigned int bad = 1; /* until the extension's verdict is known */
     int r;
@@ -180,22 +187,21 @@ int mpc__rvole_alice(const mpc_context *ctx, mpc_scalar c[2],
 
     /* mu over alpha0's check terms; c_i = -sum_j g_j * alpha0_{j,i}. */
     mu_begin(&h, sid_mul);
-    gadget_prefix(&gpre, sid_mul);
-    mpc_scalar_set_u32(&acc[0], 0);
-    mpc_scalar_set_u32(&acc[1], 0);
+    gadget_vector(w->g, w->gadget_bytes, sid_mul);
+    mpc__scalar_wide_clear(&acc[0]);
+    mpc__scalar_wide_clear(&acc[1]);
     for (uint32_t j = 0; j < MPC_OTE_XI; j++) {
-        check_term(&t, w->alpha0[j], theta);
+        check_term(&t, &wt, w->alpha0[j], theta);
         mpc_scalar_serialize(enc, &t);
         mpc_hash_update(&h, enc, sizeof(enc));
-        gadget(&g, &gpre, j);
-        for (int i = 0; i < 2; i++) {
-            mpc_scalar_mul(&t, &g, &w->alpha0[j][i]);
-            mpc_scalar_add(&acc[i], &acc[i], &t);
-        }
+        mpc__scalar_wide_muladd(&acc[0], &w->g[j], &w->alpha0[j][0]);
+        mpc__scalar_wide_muladd(&acc[1], &w->g[j], &w->alpha0[j][1]);
     }
     mpc_hash_final(&h, msg + MU_OFFSET);
-    mpc_scalar_neg(&c[0], &acc[0]);
-    mpc_scalar_neg(&c[1], &acc[1]);
+    for (int i = 0; i < 2; i++) {
+        mpc__scalar_wide_reduce(&t, &acc[i]);
+        mpc_scalar_neg(&c[i], &t);
+    }
 out:
     /* The verdict on Bob's message is public from here on: it is returned, and a failure aborts
      * the session and bans Bob in front of everyone. */
@@ -213,8 +219,10 @@ out:
     mpc_memclear(&h, sizeof(h));
     mpc_scalar_clear(&ahat);
     mpc_scalar_clear(&t);
-    mpc_scalar_clear(&acc[0]);
-    mpc_scalar_clear(&acc[1]);
+    mpc_scalar_clear(&g);
+    mpc__scalar_wide_clear(&acc[0]);
+    mpc__scalar_wide_clear(&acc[1]);
+    mpc__scalar_wide_clear(&wt);
     mpc_memclear(enc, sizeof(enc));
     mpc_memclear(&bad, sizeof(bad));
     return r;
@@ -224,7 +232,8 @@ int mpc__rvole_bob_finish(const mpc_context *ctx, mpc_scalar d[2], mpc__rvole_bo
         const unsigned char msg[MPC_RVOLE_MSG_BYTES], const unsigned char sid_mul[32])
 {
     mpc_hash h;
-    mpc_scalar theta[2], eta, atil, g, t, dd[MPC_OTE_WIDTH], acc[2];
+    mpc_scalar theta[2], eta, atil, g, t, dd[MPC_OTE_WIDTH];
+    mpc__scalar_wide acc[2], wt; /* as in mpc__rvole_alice */
     unsigned char enc[32], mu[32];
     unsigned int bad = 1; /* until the mu check has passed */
     int r, malformed = 0;
@@ -239,8 +248,8 @@ int mpc__rvole_bob_finish(const mpc_context *ctx, mpc_scalar d[2], mpc__rvole_bo
     derive_theta(theta, msg, sid_mul);
 
     mu_begin(&h, sid_mul);
-    mpc_scalar_set_u32(&acc[0], 0);
-    mpc_scalar_set_u32(&acc[1], 0);
+    mpc__scalar_wide_clear(&acc[0]);
+    mpc__scalar_wide_clear(&acc[1]);
     for (uint32_t j = 0; j < MPC_OTE_XI; j++) {
         int bit = (int)beta_bit(st->beta, j);
 
@@ -253,15 +262,13 @@ int mpc__rvole_bob_finish(const mpc_context *ctx, mpc_scalar d[2], mpc__rvole_bo
             mpc_scalar_select(&dd[i], &st->gamma[j][i], &t, bit);
         }
         /* Honest Alice: this equals her alpha0 check term (the beta_j * eta part cancels). */
-        check_term(&t, dd, theta);
+        check_term(&t, &wt, dd, theta);
         mpc_scalar_sub(&g, &t, &eta);
         mpc_scalar_cmov(&t, &g, bit);
         mpc_scalar_serialize(enc, &t);
         mpc_hash_update(&h, enc, sizeof(enc));
-        for (int i = 0; i < 2; i++) {
-            mpc_scalar_mul(&t, &st->g[j], &dd[i]);
-            mpc_scalar_add(&acc[i], &acc[i], &t);
-        }
+        mpc__scalar_wide_muladd(&acc[0], &st->g[j], &dd[0]);
+        mpc__scalar_wide_muladd(&acc[1], &st->g[j], &dd[1]);
     }
     mpc_hash_final(&h, mu);
     if (malformed) {
@@ -272,8 +279,8 @@ int mpc__rvole_bob_finish(const mpc_context *ctx, mpc_scalar d[2], mpc__rvole_bo
     /* The verdict is public: it is returned, and a failure bans Alice in front of everyone. */
     mpc__declassify(ctx, &bad, sizeof(bad));
     r = MPC_E_BAN * (int)bad;
-    d[0] = acc[0];
-    d[1] = acc[1];
+    mpc__scalar_wide_reduce(&d[0], &acc[0]);
+    mpc__scalar_wide_reduce(&d[1], &acc[1]);
 out:
     wipe_outputs(d, NULL, 0, bad);
     mpc_memclear(st, sizeof(*st));
@@ -281,8 +288,9 @@ out:
     mpc_memclear(dd, sizeof(dd));
     mpc_scalar_clear(&t);
     mpc_scalar_clear(&g);
-    mpc_scalar_clear(&acc[0]);
-    mpc_scalar_clear(&acc[1]);
+    mpc__scalar_wide_clear(&acc[0]);
+    mpc__scalar_wide_clear(&acc[1]);
+    mpc__scalar_wide_clear(&wt);
     mpc_memclear(enc, sizeof(enc));
     mpc_memclear(mu, sizeof(mu));
     mpc_memclear(&bad, sizeof(bad));

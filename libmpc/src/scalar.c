@@ -20,6 +20,7 @@
 #include "mpc/scalar.h"
 
 #include "context.h"
+#include "scalar_internal.h"
 
 /* __extension__: -Wpedantic would otherwise reject the (GCC and clang) 128-bit type. */
 __extension__ typedef unsigned __int128 u128;
@@ -68,32 +69,36 @@ static uint64_t limbs_sub(uint64_t *r, const uint64_t *a, const uint64_t *b, siz
 {
     uint64_t borrow = 0;
 
+    /* Borrows from 64-bit compares, as in the ACC macros below: gcc turns the 128-bit form
+     * into a shift-and-mask per limb instead of one sbb. */
     for (size_t i = 0; i < len; i++) {
-        u128 t = (u128)a[i] - b[i] - borrow;
-        r[i] = (uint64_t)t;
-        borrow = (uint64_t)(t >> 64) & 1;
+        uint64_t ai = a[i], d = ai - b[i];
+        uint64_t out = (uint64_t)(ai < b[i]) | (uint64_t)(d < borrow);
+
+        r[i] = d - borrow;
+        borrow = out;
     }
     return borrow;
 }
 
-/* Given a 5-limb value v < 2n (the top limb is 0 or 1), r = v mod n: v - n if that does not
- * borrow, else v. Written out because it runs once per multiplication. */
+/* Given a 5-limb value v < 2n (the top limb is 0 or 1), r = v mod n. Since n = 2^256 - c,
+ * v - n = v + c - 2^256: v >= n exactly when v[4] plus the carry out of v[0..3] + c is 1 (it
+ * cannot be 2, as v < 2n), and then the low 256 bits of v + c are v - n. Adding c rather than
+ * subtracting n keeps the carry chain to add/adc; it runs once per multiplication and addition. */
 static void reduce_below_2n(mpc_scalar *r, const uint64_t v[5])
 {
-    uint64_t t0, t1, t2, t3, borrow, keep;
-    u128 d;
+    uint64_t t0, t1, t2, t3, keep;
+    u128 s;
 
-    d = (u128)v[0] - N0;
-    t0 = (uint64_t)d;
-    d = (u128)v[1] - N1 - ((uint64_t)(d >> 64) & 1);
-    t1 = (uint64_t)d;
-    d = (u128)v[2] - N2 - ((uint64_t)(d >> 64) & 1);
-    t2 = (uint64_t)d;
-    d = (u128)v[3] - N3 - ((uint64_t)(d >> 64) & 1);
-    t3 = (uint64_t)d;
-    d = (u128)v[4] - ((uint64_t)(d >> 64) & 1);
-    borrow = (uint64_t)(d >> 64) & 1;
-    keep = mask_from_flag(borrow);
+    s = (u128)v[0] + scalar_c[0];
+    t0 = (uint64_t)s;
+    s = (u128)v[1] + scalar_c[1] + (uint64_t)(s >> 64);
+    t1 = (uint64_t)s;
+    s = (u128)v[2] + scalar_c[2] + (uint64_t)(s >> 64);
+    t2 = (uint64_t)s;
+    s = (u128)v[3] + (uint64_t)(s >> 64);
+    t3 = (uint64_t)s;
+    keep = mask_from_flag(v[4] + (uint64_t)(s >> 64)) ^ ~(uint64_t)0;
     r->d[0] = (v[0] & keep) | (t0 & ~keep);
     r->d[1] = (v[1] & keep) | (t1 & ~keep);
     r->d[2] = (v[2] & keep) | (t2 & ~keep);
@@ -108,14 +113,36 @@ static uint64_t limbs_ge_n(const uint64_t a[4])
     return limbs_sub(t, a, scalar_n, 4) ^ 1;
 }
 
+#if !defined(__BYTE_ORDER__)
+#error "scalar.c needs __BYTE_ORDER__ (GCC or clang), like the 128-bit type above"
+#endif
+
+/* Big-endian 64-bit load and store through memcpy and a byte swap, which compile to one
+ * movbe/bswap each; the byte-at-a-time loops they replace were a visible share of hashing
+ * scalars in and out. */
+static uint64_t load_be64(const unsigned char *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+static void store_be64(unsigned char *p, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    memcpy(p, &v, sizeof(v));
+}
+
 static void load_be32(uint64_t r[4], const unsigned char in32[32])
 {
-    for (int i = 0; i < 4; i++) {
-        uint64_t v = 0;
-        for (int j = 0; j < 8; j++)
-            v = (v << 8) | in32[(3 - i) * 8 + j];
-        r[i] = v;
-    }
+    for (int i = 0; i < 4; i++)
+        r[i] = load_be64(in32 + (3 - i) * 8);
 }
 
 /*
@@ -261,6 +288,70 @@ static void reduce_512(mpc_scalar *r, const uint64_t l[8])
     reduce_below_2n(r, s);
 }
 
+/*
+ * w += a * b, by the column order of mul_512 with w's limb added into each column. The 192-bit
+ * accumulator holds at most a carry (< 2^130), a limb of w and four products per column, far
+ * from overflowing, and what leaves column 7 is the carry out of bit 512 (0 or 1), which goes
+ * into the overflow count.
+ */
+void mpc__scalar_wide_muladd(mpc__scalar_wide *w, const mpc_scalar *a, const mpc_scalar *b)
+{
+    const uint64_t a0 = a->d[0], a1 = a->d[1], a2 = a->d[2], a3 = a->d[3];
+    const uint64_t b0 = b->d[0], b1 = b->d[1], b2 = b->d[2], b3 = b->d[3];
+    uint64_t c0 = 0, c1 = 0, c2 = 0;
+
+    ACC_ADD(w->d[0]);
+    ACC_MULADD(a0, b0);
+    ACC_EXTRACT(w->d[0]);
+    ACC_ADD(w->d[1]);
+    ACC_MULADD(a0, b1);
+    ACC_MULADD(a1, b0);
+    ACC_EXTRACT(w->d[1]);
+    ACC_ADD(w->d[2]);
+    ACC_MULADD(a0, b2);
+    ACC_MULADD(a1, b1);
+    ACC_MULADD(a2, b0);
+    ACC_EXTRACT(w->d[2]);
+    ACC_ADD(w->d[3]);
+    ACC_MULADD(a0, b3);
+    ACC_MULADD(a1, b2);
+    ACC_MULADD(a2, b1);
+    ACC_MULADD(a3, b0);
+    ACC_EXTRACT(w->d[3]);
+    ACC_ADD(w->d[4]);
+    ACC_MULADD(a1, b3);
+    ACC_MULADD(a2, b2);
+    ACC_MULADD(a3, b1);
+    ACC_EXTRACT(w->d[4]);
+    ACC_ADD(w->d[5]);
+    ACC_MULADD(a2, b3);
+    ACC_MULADD(a3, b2);
+    ACC_EXTRACT(w->d[5]);
+    ACC_ADD(w->d[6]);
+    ACC_MULADD(a3, b3);
+    ACC_EXTRACT(w->d[6]);
+    ACC_ADD(w->d[7]);
+    ACC_EXTRACT(w->d[7]);
+    w->d[8] += c0;
+}
+
+/* w += a: a 4-limb add whose carry runs up through the high limbs into the overflow count. */
+void mpc__scalar_wide_add(mpc__scalar_wide *w, const mpc_scalar *a)
+{
+    uint64_t c0 = 0, c1 = 0, c2 = 0;
+
+    for (int i = 0; i < 4; i++) {
+        ACC_ADD(w->d[i]);
+        ACC_ADD(a->d[i]);
+        ACC_EXTRACT(w->d[i]);
+    }
+    for (int i = 4; i < 8; i++) {
+        ACC_ADD(w->d[i]);
+        ACC_EXTRACT(w->d[i]);
+    }
+    w->d[8] += c0;
+}
+
 #undef ACC_MULADD
 #undef ACC_ADD
 #undef ACC_EXTRACT
@@ -294,8 +385,7 @@ void mpc_scalar_reduce32(mpc_scalar *r, const unsigned char in32[32])
 void mpc_scalar_serialize(unsigned char out32[32], const mpc_scalar *a)
 {
     for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 8; j++)
-            out32[(3 - i) * 8 + j] = (unsigned char)(a->d[i] >> (56 - 8 * j));
+        store_be64(out32 + (3 - i) * 8, a->d[i]);
 }
 
 void mpc_scalar_add(mpc_scalar *r, const mpc_scalar *a, const mpc_scalar *b)
@@ -339,6 +429,31 @@ void mpc_scalar_mul(mpc_scalar *r, const mpc_scalar *a, const mpc_scalar *b)
 
     mul_512(l, a->d, b->d);
     reduce_512(r, l);
+}
+
+void mpc__scalar_wide_clear(mpc__scalar_wide *w)
+{
+    mpc_memclear(w, sizeof(*w));
+}
+
+/* 2^512 mod n. */
+static const mpc_scalar scalar_2_512 = {{
+    UINT64_C(0x896CF21467D7D140), UINT64_C(0x741496C20E7CF878),
+    UINT64_C(0xE697F5E45BCD07C6), UINT64_C(0x9D671CD581C69BC5)
+}};
+
+void mpc__scalar_wide_reduce(mpc_scalar *r, const mpc__scalar_wide *w)
+{
+    mpc_scalar low, high;
+
+    /* w = low + d[8] * 2^512, and d[8] < 2^64 < n is a scalar as it stands. */
+    reduce_512(&low, w->d);
+    mpc_scalar_set_u32(&high, 0);
+    high.d[0] = w->d[8];
+    mpc_scalar_mul(&high, &high, &scalar_2_512);
+    mpc_scalar_add(r, &low, &high);
+    mpc_scalar_clear(&low);
+    mpc_scalar_clear(&high);
 }
 
 /* r = a^(2^count). */
