@@ -79,6 +79,11 @@ PRG_CASES = [
     ("MPC_TAG_ZERO", [b"seed"], 32),
     ("MPC_TAG_ZERO", [b"seed"], 33),
     ("MPC_TAG_ZERO", [b"seed"], 0),
+    # The PRG lays the prefix tail, counter field and padding out in one or two blocks: tails of
+    # 44..63 bytes need two, a tail of 0 bytes starts on a block boundary.
+    ("MPC_TAG_ZERO", [pattern(13, 17, 4)], 96),
+    ("MPC_TAG_ZERO", [pattern(32, 19, 6)], 96),
+    ("MPC_TAG_ZERO", [pattern(33, 23, 8)], 96),
 ]
 
 H2C_CASES = [("MPC_TAG_EOT_H", [b"h2c-%d" % i]) for i in range(8)]
