@@ -13,10 +13,14 @@
 #include "enc_bytes.h"
 #include "enc_error.h"
 #include "session.h"
+#include "state.h"
 
 #define IPC_MAX_REQUEST_ID 64u
 #define IPC_MAX_DERIVATION_DEPTH 16u
 #define IPC_MAX_ROUND_MESSAGES ENC_CHAN_MAX_PARTIES
+/* An approval is POLICY_APPROVAL_BYTES; longer ones are still passed on so that the refusal names
+ * them, up to this bound. */
+#define IPC_MAX_APPROVAL_BYTES 1024u
 
 /* Everything protobuf-c unpacks lands in locked, wiped memory. */
 static void *ipc_alloc(void *data, size_t size) {
@@ -182,8 +186,9 @@ static int ipc_check_fields(const Mpc__Enclave__Envelope *env) {
         int keyed = u->kind == ENC_SEAL_KIND_KEY_SHARE || u->kind == ENC_SEAL_KIND_USED_SESSIONS;
 
         /* State blobs only; the identity comes with UNSEAL. */
-        if ((!keyed && u->kind != ENC_SEAL_KIND_BAN_LIST && u->kind != ENC_SEAL_KIND_COUNTERS) || u->key_id.len != (keyed ? ENC_SEAL_KEY_ID_BYTES : 0u) ||
-                u->blob.len == 0)
+        if ((!keyed && u->kind != ENC_SEAL_KIND_BAN_LIST && u->kind != ENC_SEAL_KIND_COUNTERS &&
+                    u->kind != ENC_STATE_KIND_POLICY) ||
+                u->key_id.len != (keyed ? ENC_SEAL_KEY_ID_BYTES : 0u) || u->blob.len == 0)
             return ENC_IPC_E_FIELD;
         return ENC_OK;
     }
@@ -224,10 +229,34 @@ static int ipc_check_fields(const Mpc__Enclave__Envelope *env) {
                 return ENC_IPC_E_FIELD;
         return ENC_OK;
     }
-    case MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_SIGN_START:
-        if (env->sign_start->sigid.len != 32)
+    case MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_SIGN_START: {
+        const Mpc__Enclave__SignStart *ss = env->sign_start;
+        size_t i;
+
+        if (ss->sigid.len != 32 || ss->request_id.len > IPC_MAX_REQUEST_ID || ss->n_approvals > POLICY_APPROVALS_MAX)
             return ENC_IPC_E_FIELD;
-        return ipc_check_peers(env->sign_start->peers, env->sign_start->n_peers);
+        for (i = 0; i < ss->n_approvals; i++)
+            if (ss->approvals[i].len < 1 || ss->approvals[i].len > IPC_MAX_APPROVAL_BYTES)
+                return ENC_IPC_E_FIELD;
+        return ipc_check_peers(ss->peers, ss->n_peers);
+    }
+    case MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_INIT: {
+        const Mpc__Enclave__Policy *p = env->init->policy;
+        size_t i;
+
+        if (p == NULL)
+            return ENC_OK;
+        /* Bounds only; the policy's meaning is checked by state.c and refused with a reason. */
+        if (!ipc_body_clean(p) || strlen(p->approvers) > ENC_POLICY_MAX_TEXT ||
+                strlen(p->asset_registry) > ENC_POLICY_MAX_TEXT ||
+                strlen(p->native_symbol) >= PAYLOAD_ASSET_SYMBOL_MAX ||
+                p->n_multisend_call_only > ENC_POLICY_MAX_MULTISEND)
+            return ENC_IPC_E_FIELD;
+        for (i = 0; i < p->n_multisend_call_only; i++)
+            if (p->multisend_call_only[i].len != 20)
+                return ENC_IPC_E_FIELD;
+        return ENC_OK;
+    }
     case MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_STORED: {
         const Mpc__Enclave__Stored *st = env->stored;
 
@@ -239,7 +268,6 @@ static int ipc_check_fields(const Mpc__Enclave__Envelope *env) {
         return ipc_check_round(env->keygen_round);
     case MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_SIGN_ROUND:
         return ipc_check_round(env->sign_round);
-    case MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_INIT:
     case MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_IDENTITY_REQUEST:
     case MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_SHUTDOWN:
         return ENC_OK;
@@ -400,9 +428,12 @@ static int h_init(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
     Mpc__Enclave__Sealed sealed = MPC__ENCLAVE__SEALED__INIT;
     unsigned char *blob = NULL;
     size_t blob_len = 0;
-    int r;
+    int r, refused = 0;
 
-    (void)in;
+    /* The policy is checked before an identity exists: a refused INIT leaves nothing behind. */
+    if (in->init->policy != NULL &&
+            ((r = enc_session_init_policy(e, &refused, in->init->policy)) != ENC_OK || refused))
+        return r;
     if ((r = enc_identity_generate(&e->identity)) != ENC_OK ||
             (r = enc_identity_seal(e->identity, e->backend, &blob, &blob_len)) != ENC_OK)
         goto out;
@@ -413,7 +444,8 @@ static int h_init(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
     env.type = MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_SEALED;
     env.body_case = MPC__ENCLAVE__ENVELOPE__BODY_SEALED;
     env.sealed = &sealed;
-    if ((r = enc_ipc_send(e, &env)) != ENC_OK || (r = ipc_send_identity(e)) != ENC_OK)
+    if ((r = enc_ipc_send(e, &env)) != ENC_OK || (r = enc_session_send_policy(e)) != ENC_OK ||
+            (r = ipc_send_identity(e)) != ENC_OK)
         goto out;
     e->identity_created = 1;
     e->state = ENC_IPC_ST_READY;

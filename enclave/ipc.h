@@ -14,11 +14,13 @@
  *
  *   HELLO             HELLO                 -> CONFIG    reply HelloReply
  *   CONFIG            CONFIG                -> LOCKED    sets up the sealing backend
- *   INIT              LOCKED                -> READY     new identity; reply Sealed, Identity
+ *   INIT              LOCKED                -> READY     new identity; reply Sealed (identity), with a
+ *                                                        policy Sealed (policy, kind 6), Identity;
+ *                                                        an invalid policy: Status, stays LOCKED
  *   UNSEAL            LOCKED                -> READY     identity blob only; reply Identity
  *   IDENTITY_REQUEST  READY, SERVING*       -> same      reply Identity
  *   LOAD              READY                 -> READY     a sealed state blob (key share, used
- *                                                        sessions, ban list, instance ids); reply
+ *                                                        sessions, ban list, instance ids, policy); reply
  *                                                        Status
  *   START             READY                 -> SERVING   enter the sandbox; reply Audit, (after INIT:
  *                                                        Sealed empty instance-id set), Status

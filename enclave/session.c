@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "session.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +15,15 @@
 #include "channel.h"
 #include "enc_bytes.h"
 #include "payload/eip191.h"
+#include "payload/summary.h"
 #include "state.h"
 
 #define MAX_VERDICTS 16u
 #define HEX32 65u
+/* The rendered summary plus the decision lines. */
+#define VERDICT_TEXT_MAX (PAYLOAD_SUMMARY_RENDER_MAX + 512u)
+/* Status detail naming every refused approval (POLICY_APPROVALS_MAX of them). */
+#define APPROVAL_DETAIL_MAX 8192u
 
 /* A request the enclave allowed, waiting for its SIGN_START. */
 typedef struct {
@@ -30,6 +36,8 @@ typedef struct {
     size_t signer_count;
     uint32_t path[MPC_MAX_PATH_LEN];
     size_t path_len;
+    unsigned char request_id[64]; /* approvals bind the request id */
+    size_t request_id_len;
 } verdict_entry;
 
 typedef enum { SESSION_NONE, SESSION_KEYGEN, SESSION_SIGN } session_kind;
@@ -133,6 +141,24 @@ out:
     return r;
 }
 
+/* enc_session_audit with a formatted text (cut at the audit payload limit). */
+static int audit_fmt(enc_ipc *e, uint16_t type, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+static int audit_fmt(enc_ipc *e, uint16_t type, const char *fmt, ...) {
+    char *text;
+    va_list ap;
+    int r;
+
+    if ((text = malloc(ENC_AUDIT_MAX_PAYLOAD + 1)) == NULL)
+        return ENC_E_NOMEM;
+    va_start(ap, fmt);
+    vsnprintf(text, ENC_AUDIT_MAX_PAYLOAD + 1, fmt, ap);
+    va_end(ap);
+    r = enc_session_audit(e, type, text);
+    free(text);
+    return r;
+}
+
 static int send_status(enc_ipc *e, int code, const char *detail, const unsigned char *session_id, int transport,
         const mpc_blame *banned) {
     Mpc__Enclave__Envelope env = MPC__ENCLAVE__ENVELOPE__INIT;
@@ -226,6 +252,59 @@ int enc_session_h_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
             return r;
     }
     return send_status(e, ENC_OK, "serving", NULL, 0, NULL);
+}
+
+int enc_session_init_policy(enc_ipc *e, int *refused, const Mpc__Enclave__Policy *p) {
+    const unsigned char(*addrs)[20] = NULL;
+    unsigned char(*buf)[20] = NULL;
+    struct enc_engine *g;
+    enc_policy_input in;
+    char why[POLICY_ERR_MAX + 128];
+    size_t i;
+    int r;
+
+    *refused = 0;
+    if ((r = engine_get(&g, e)) != ENC_OK)
+        return r;
+    if (p->n_multisend_call_only > 0) {
+        if ((buf = calloc(p->n_multisend_call_only, 20)) == NULL)
+            return ENC_E_NOMEM;
+        for (i = 0; i < p->n_multisend_call_only; i++)
+            memcpy(buf[i], p->multisend_call_only[i].data, 20);
+        addrs = (const unsigned char(*)[20])buf;
+    }
+    memset(&in, 0, sizeof(in));
+    in.approvers = p->approvers;
+    in.approvers_len = strlen(p->approvers);
+    in.chain_id = p->chain_id;
+    in.native_symbol = p->native_symbol;
+    in.native_symbol_len = strlen(p->native_symbol);
+    in.registry = p->asset_registry;
+    in.registry_len = strlen(p->asset_registry);
+    in.multisend = addrs;
+    in.n_multisend = p->n_multisend_call_only;
+    in.btc_network = p->btc_network;
+    r = enc_state_policy_set(g->store, why, sizeof(why), &in);
+    free(buf);
+    if (r == ENC_STATE_E_POLICY) {
+        *refused = 1;
+        return send_status(e, r, why, NULL, 0, NULL);
+    }
+    return r;
+}
+
+int enc_session_send_policy(enc_ipc *e) {
+    unsigned char *blob = NULL;
+    size_t blob_len = 0;
+    int r;
+
+    if (e->engine == NULL || enc_state_policy(e->engine->store) == NULL)
+        return ENC_OK;
+    if ((r = enc_state_seal_policy(e->engine->store, e->backend, &blob, &blob_len)) != ENC_OK)
+        return r;
+    r = send_sealed(e, ENC_STATE_KIND_POLICY, NULL, blob, blob_len);
+    free(blob);
+    return r;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -364,7 +443,7 @@ static const enc_chan_peer *peer_by_index(const session *s, uint32_t index) {
 /* End the session after a failure r and tell the parent why. Transport errors blame nobody;
  * MPC_E_BAN bans the named parties persistently (sealed ban list goes out first). Errors that are
  * neither (no memory, a send failure) are returned and end the enclave. */
-static int session_fail(enc_ipc *e, int r, const mpc_blame *blame) {
+static int session_fail_detail(enc_ipc *e, int r, const mpc_blame *blame, const char *detail) {
     struct enc_engine *g = e->engine;
     session *s = &g->s;
     unsigned char sid[32], ban_key[32];
@@ -377,7 +456,7 @@ static int session_fail(enc_ipc *e, int r, const mpc_blame *blame) {
     memset(&banned, 0, sizeof(banned));
     if (!transport && !is_mpc_error(r) && r != ENC_SESSION_E_REFUSED && r != ENC_SESSION_E_BANNED &&
             r != ENC_SESSION_E_PEERS && r != ENC_SESSION_E_RECONCILE && r != ENC_SESSION_E_INST_REUSED &&
-            r != ENC_STATE_E_NO_INST_SET && r != ENC_STATE_E_FULL)
+            r != ENC_STATE_E_NO_INST_SET && r != ENC_STATE_E_FULL && r != ENC_SESSION_E_APPROVALS)
         return r;
     memcpy(sid, s->kind == SESSION_SIGN ? s->session_id : s->key_id, 32);
     memcpy(ban_key, s->key_id, 32);
@@ -410,9 +489,14 @@ static int session_fail(enc_ipc *e, int r, const mpc_blame *blame) {
     snprintf(text, sizeof(text), "abort session=%s code=%d transport=%d", hex, r, transport);
     if ((rr = enc_session_audit(e, ENC_AUDIT_ABORT, text)) != ENC_OK)
         return rr;
-    return send_status(e, r, transport ? "transport error: session aborted, nobody blamed"
-                             : r == MPC_E_BAN ? "protocol abort: culprit banned" : "session refused or aborted",
-            sid, transport, &banned);
+    if (detail == NULL)
+        detail = transport ? "transport error: session aborted, nobody blamed"
+                           : r == MPC_E_BAN ? "protocol abort: culprit banned" : "session refused or aborted";
+    return send_status(e, r, detail, sid, transport, &banned);
+}
+
+static int session_fail(enc_ipc *e, int r, const mpc_blame *blame) {
+    return session_fail_detail(e, r, blame, NULL);
 }
 
 static int session_peers(session *s, const enc_state *store, const unsigned char *ban_key,
@@ -673,18 +757,88 @@ out:
  * Signing requests
  * ------------------------------------------------------------------------------------------- */
 
-/* Where the approval quorum and the signed policy will be evaluated (later issue). Until then the
- * only payload the enclave will sign is an EIP-191 personal message, and the verdict says so. */
-static int enc_policy_approval_quorum(const char **reason, uint32_t payload_type) {
-    if (payload_type != ENC_PAYLOAD_EIP191_PERSONAL) {
-        *reason = "denied: only EIP-191 personal messages are signable until the policy engine lands";
+/* What the checks common to both rules found for one request. */
+typedef struct {
+    unsigned char digest[32];
+    unsigned char sigid[32];
+    unsigned char pk[33];
+    int allow;
+    const char *reason;
+} sign_eval;
+
+/* The interim rule of an enclave without a policy: EIP-191 personal messages only, no approvals. */
+static int interim_rule(const char **reason, uint32_t type) {
+    if (type != ENC_PAYLOAD_EIP191_PERSONAL) {
+        *reason = "denied: this enclave holds no policy, so only EIP-191 personal messages are signable";
         return 0;
     }
-    *reason = "allowed: EIP-191 personal message; no approval quorum or policy is enforced yet";
+    *reason = "allowed: EIP-191 personal message; this enclave holds no policy, so no approvals are checked";
     return 1;
 }
 
-static void fingerprint(char out[80], const unsigned char digest[32]) {
+/* Signing set, bans, derivation and the used-session set; ev->digest is set. On success the
+ * session id and derived key are in ev and ev->allow is 1. */
+static void evaluate_session(enc_ipc *e, sign_eval *ev, const Mpc__Enclave__SignRequest *req,
+        const mpc_keyshare *share) {
+    struct enc_engine *g = e->engine;
+    mpc_keyshare_info info;
+    mpc_sign_public pub;
+    mpc_sign_request sr;
+    int own = 0, banned = 0, used;
+    size_t i;
+
+    ev->allow = 0;
+    mpc_keyshare_get_info(g->mpc, &info, share);
+    for (i = 0; i < req->n_signers; i++) {
+        own |= req->signers[i] == e->party_index;
+        banned |= enc_state_is_banned(g->store, req->key_id.data, req->signers[i], NULL);
+    }
+    sr.signers = req->signers;
+    sr.signer_count = req->n_signers;
+    sr.msg_digest32 = ev->digest;
+    sr.path = req->n_derivation_path > 0 ? req->derivation_path : NULL;
+    sr.path_len = req->n_derivation_path;
+    sr.coord_nonce32 = req->coord_nonce.data;
+    if (!own) {
+        ev->reason = "denied: this enclave is not in the signing set";
+    } else if (banned) {
+        ev->reason = "denied: the signing set includes a banned party";
+    } else if (mpc_sign_public_init(g->mpc, &pub, &info, &sr) != MPC_OK) {
+        ev->reason = "denied: invalid signing set or derivation path";
+    } else {
+        memcpy(ev->sigid, pub.sigid, 32);
+        memcpy(ev->pk, pub.pubkey, 33);
+        used = enc_state_sigid_used(g->store, req->key_id.data, ev->sigid);
+        if (used == 1)
+            ev->reason = "denied: this signing session id was already used";
+        else if (used < 0)
+            ev->reason = "denied: the key's used-session set was not loaded";
+        else
+            ev->allow = 1;
+    }
+}
+
+/* Keep an allowing verdict for its SIGN_START. */
+static void verdict_remember(struct enc_engine *g, const Mpc__Enclave__SignRequest *req, const sign_eval *ev) {
+    verdict_entry *v = &g->verdicts[g->verdict_next];
+
+    g->verdict_next = (g->verdict_next + 1) % MAX_VERDICTS;
+    memset(v, 0, sizeof(*v));
+    v->used = 1;
+    memcpy(v->sigid, ev->sigid, 32);
+    memcpy(v->key_id, req->key_id.data, 32);
+    memcpy(v->digest, ev->digest, 32);
+    memcpy(v->coord_nonce, req->coord_nonce.data, 32);
+    memcpy(v->signers, req->signers, req->n_signers * sizeof(uint32_t));
+    v->signer_count = req->n_signers;
+    if (req->n_derivation_path > 0)
+        memcpy(v->path, req->derivation_path, req->n_derivation_path * sizeof(uint32_t));
+    v->path_len = req->n_derivation_path;
+    v->request_id_len = req->request_id.len;
+    memcpy(v->request_id, req->request_id.data, req->request_id.len);
+}
+
+static void fingerprint_v1(char out[80], const unsigned char digest[32]) {
     static const char hexd[] = "0123456789abcdef";
     size_t i, o = 0;
 
@@ -697,16 +851,26 @@ static void fingerprint(char out[80], const unsigned char digest[32]) {
     out[o] = '\0';
 }
 
-static int send_verdict(enc_ipc *e, const Mpc__Enclave__SignRequest *req, const unsigned char digest[32],
-        const unsigned char sigid[32], const unsigned char pk33[33], int allow, const char *summary) {
+static unsigned char *put_text(unsigned char *p, const char *s, size_t len) {
+    enc_put_be32(p, (uint32_t)len);
+    memcpy(p + 4, s, len);
+    return p + 4 + len;
+}
+
+/* Sign and send the verdict. fp NULL: version 1 (no policy); else version 2, which also binds the
+ * payload type's fingerprint (see session.h for both encodings). */
+static int send_verdict(enc_ipc *e, const Mpc__Enclave__SignRequest *req, const sign_eval *ev,
+        const payload_fingerprint *fp, const char *summary) {
     Mpc__Enclave__Envelope env = MPC__ENCLAVE__ENVELOPE__INIT;
     Mpc__Enclave__Verdict v = MPC__ENCLAVE__VERDICT__INIT;
     unsigned char sig[ENC_IDENTITY_SIG_BYTES];
     unsigned char *m = NULL, *p;
     size_t slen = strlen(summary), mlen = 2 + req->request_id.len + 32 + 4 + 32 + 32 + 33 + 1 + 4 + slen;
-    char fp[80];
+    char fp1[80];
     int r;
 
+    if (fp != NULL)
+        mlen += 32 + 4 + strlen(fp->hex) + 4 + strlen(fp->words);
     if ((m = malloc(mlen)) == NULL)
         return ENC_E_NOMEM;
     p = m;
@@ -718,31 +882,47 @@ static int send_verdict(enc_ipc *e, const Mpc__Enclave__SignRequest *req, const 
     p += 32;
     enc_put_be32(p, req->payload_type);
     p += 4;
-    memcpy(p, digest, 32);
+    memcpy(p, ev->digest, 32);
     p += 32;
-    memcpy(p, sigid, 32);
+    memcpy(p, ev->sigid, 32);
     p += 32;
-    memcpy(p, pk33, 33);
+    memcpy(p, ev->pk, 33);
     p += 33;
-    *p++ = allow ? ENC_DECISION_ALLOW : ENC_DECISION_DENY;
-    enc_put_be32(p, (uint32_t)slen);
-    memcpy(p + 4, summary, slen);
-    if ((r = enc_identity_sign(e->identity, sig, ENC_VERDICT_LABEL, m, mlen)) != ENC_OK)
+    *p++ = ev->allow ? ENC_DECISION_ALLOW : ENC_DECISION_DENY;
+    if (fp != NULL) {
+        memcpy(p, fp->subject, 32);
+        p += 32;
+        p = put_text(p, fp->hex, strlen(fp->hex));
+        p = put_text(p, fp->words, strlen(fp->words));
+    }
+    put_text(p, summary, slen);
+    if ((r = enc_identity_sign(e->identity, sig, fp != NULL ? ENC_VERDICT_LABEL_V2 : ENC_VERDICT_LABEL, m, mlen)) !=
+            ENC_OK)
         goto out;
-    fingerprint(fp, digest);
     v.request_id = req->request_id;
     v.key_id = req->key_id;
-    v.digest.data = (unsigned char *)digest;
+    v.digest.data = (unsigned char *)ev->digest;
     v.digest.len = 32;
     v.summary = (char *)summary;
-    v.fingerprint.data = (unsigned char *)fp;
-    v.fingerprint.len = strlen(fp);
-    v.decision = allow ? ENC_DECISION_ALLOW : ENC_DECISION_DENY;
+    if (fp != NULL) {
+        v.verdict_version = 2;
+        v.payload_type = req->payload_type;
+        v.fingerprint.data = (unsigned char *)fp->hex;
+        v.fingerprint.len = strlen(fp->hex);
+        v.fingerprint_subject.data = (unsigned char *)fp->subject;
+        v.fingerprint_subject.len = 32;
+        v.fingerprint_words = (char *)fp->words;
+    } else {
+        fingerprint_v1(fp1, ev->digest);
+        v.fingerprint.data = (unsigned char *)fp1;
+        v.fingerprint.len = strlen(fp1);
+    }
+    v.decision = ev->allow ? ENC_DECISION_ALLOW : ENC_DECISION_DENY;
     v.signature.data = sig;
     v.signature.len = sizeof(sig);
-    v.sigid.data = (unsigned char *)sigid;
+    v.sigid.data = (unsigned char *)ev->sigid;
     v.sigid.len = 32;
-    v.derived_public_key.data = (unsigned char *)pk33;
+    v.derived_public_key.data = (unsigned char *)ev->pk;
     v.derived_public_key.len = 33;
     env.type = MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_VERDICT;
     env.body_case = MPC__ENCLAVE__ENVELOPE__BODY_VERDICT;
@@ -753,100 +933,168 @@ out:
     return r;
 }
 
+static int audit_verdict(enc_ipc *e, const Mpc__Enclave__SignRequest *req, const sign_eval *ev) {
+    char text[300], hk[HEX32], hd[HEX32];
+
+    hex32(hk, req->key_id.data);
+    hex32(hd, ev->digest);
+    snprintf(text, sizeof(text), "verdict key=%s type=%u digest=%s decision=%s", hk, (unsigned)req->payload_type, hd,
+            ev->allow ? "allow" : "deny");
+    return enc_session_audit(e, ENC_AUDIT_VERDICT, text);
+}
+
+/* No policy: the interim rule (version-1 verdict, unchanged for the current daemons). */
+static int sign_request_interim(enc_ipc *e, const Mpc__Enclave__SignRequest *req, const mpc_keyshare *share) {
+    sign_eval ev;
+    payload_err perr;
+    char *summary = NULL, *display = NULL, fp[80];
+    size_t summary_cap = PAYLOAD_EIP191_DISPLAY_MAX + 512;
+    int is_hex = 0, r;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.reason = "denied: unknown key";
+    if ((summary = malloc(summary_cap)) == NULL || (display = malloc(PAYLOAD_EIP191_DISPLAY_MAX)) == NULL) {
+        r = ENC_E_NOMEM;
+        goto out;
+    }
+    snprintf(summary, summary_cap, "%s", ev.reason);
+    if (share == NULL)
+        goto answer;
+    if (!interim_rule(&ev.reason, req->payload_type)) {
+        snprintf(summary, summary_cap, "unsupported payload type %u; %s", (unsigned)req->payload_type, ev.reason);
+        goto answer;
+    }
+    if (payload_eip191_personal_digest(&perr, ev.digest, req->payload.data, req->payload.len) != PAYLOAD_OK ||
+            payload_eip191_display(&perr, display, PAYLOAD_EIP191_DISPLAY_MAX, &is_hex, req->payload.data,
+                    req->payload.len) != PAYLOAD_OK) {
+        snprintf(summary, summary_cap, "denied: malformed EIP-191 message: %s", perr.msg);
+        goto answer;
+    }
+    evaluate_session(e, &ev, req, share);
+    if (ev.allow)
+        ev.allow = interim_rule(&ev.reason, req->payload_type);
+    fingerprint_v1(fp, ev.digest);
+    snprintf(summary, summary_cap, "EIP-191 personal message (%zu bytes%s): %s\nfingerprint: %s\n%s",
+            req->payload.len, is_hex ? ", NOT plain text, shown as hex" : "", display, fp, ev.reason);
+    if (ev.allow)
+        verdict_remember(e->engine, req, &ev);
+answer:
+    if ((r = audit_verdict(e, req, &ev)) == ENC_OK)
+        r = send_verdict(e, req, &ev, NULL, summary);
+out:
+    free(summary);
+    free(display);
+    return r;
+}
+
+/* With a policy: decode with the enclave's own context, one digest only, approvals at SIGN_START. */
+static int sign_request_policy(enc_ipc *e, const Mpc__Enclave__SignRequest *req, const mpc_keyshare *share,
+        const enc_policy *pol) {
+    payload_summary_work *work = NULL;
+    payload_summary *sum = NULL;
+    payload_summary_ctx ctx;
+    payload_fingerprint fp;
+    payload_err perr;
+    sign_eval ev;
+    char *text = NULL, hk[HEX32], why[PAYLOAD_ERR_MAX + 128];
+    size_t text_len = 0;
+    int r, built = 0;
+
+    memset(&ev, 0, sizeof(ev));
+    memset(&ctx, 0, sizeof(ctx));
+    memset(&fp, 0, sizeof(fp));
+    if ((work = malloc(sizeof(*work))) == NULL || (sum = calloc(1, sizeof(*sum))) == NULL ||
+            (text = malloc(VERDICT_TEXT_MAX)) == NULL) {
+        r = ENC_E_NOMEM;
+        goto out;
+    }
+    text[0] = '\0';
+    hex32(hk, req->key_id.data);
+    ctx.chain_id = pol->chain_id;
+    ctx.native_symbol = pol->native_symbol;
+    ctx.btc_network = pol->btc_network;
+    ctx.registry = &pol->registry;
+    ctx.multisend_call_only = pol->multisend;
+    ctx.n_multisend_call_only = pol->n_multisend;
+    ctx.key_id = hk;
+    ctx.path = req->n_derivation_path > 0 ? req->derivation_path : NULL;
+    ctx.path_len = req->n_derivation_path;
+    if (share == NULL) {
+        ev.reason = "denied: unknown key";
+    } else if (req->request_id.len != 32) {
+        ev.reason = "denied: with a policy the request id must be the coordinator's 32-byte id (approvals bind it)";
+    } else if (payload_type_name(req->payload_type) == NULL) {
+        ev.reason = "denied: unknown payload type";
+    } else if (payload_summary_build(&perr, sum, work, &ctx, (payload_type)req->payload_type, req->payload.data,
+                       req->payload.len) != PAYLOAD_OK) {
+        snprintf(why, sizeof(why), "denied: payload refused: %s", perr.msg);
+        ev.reason = why;
+    } else if ((built = 1, sum->n_digests != 1)) {
+        fp = sum->fingerprint;
+        snprintf(why, sizeof(why),
+                "denied: this PSBT has %zu inputs to sign; one signing session per input is not supported yet",
+                sum->n_digests);
+        ev.reason = why;
+    } else {
+        memcpy(ev.digest, sum->digests[0].digest, 32);
+        fp = sum->fingerprint;
+        evaluate_session(e, &ev, req, share);
+        if (ev.allow)
+            ev.reason = "allowed: signs after the approval quorum at SIGN_START";
+    }
+    if (built && payload_summary_render_text(&perr, text, PAYLOAD_SUMMARY_RENDER_MAX, &text_len, sum) != PAYLOAD_OK) {
+        r = ENC_E_INTERNAL;
+        goto out;
+    }
+    if (ev.allow)
+        snprintf(text + text_len, VERDICT_TEXT_MAX - text_len, "approvals_required: %u of %zu\ndecision: %s\n",
+                (unsigned)pol->approvers.quorum, pol->approvers.count, ev.reason);
+    else
+        snprintf(text + text_len, VERDICT_TEXT_MAX - text_len, "decision: %s\n", ev.reason);
+    if (ev.allow)
+        verdict_remember(e->engine, req, &ev);
+    if ((r = audit_verdict(e, req, &ev)) == ENC_OK)
+        r = send_verdict(e, req, &ev, &fp, text);
+out:
+    free(work);
+    free(sum);
+    free(text);
+    return r;
+}
+
+/* The key was created under a policy this enclave does not hold now (the parent withheld or
+ * swapped the policy blob): denied, whatever the payload. */
+static int sign_request_unbound(enc_ipc *e, const Mpc__Enclave__SignRequest *req) {
+    static const char reason[] =
+            "denied: this key was created under a policy that is not loaded (policy blob withheld or swapped)";
+    sign_eval ev;
+    int r;
+
+    memset(&ev, 0, sizeof(ev));
+    if ((r = audit_verdict(e, req, &ev)) != ENC_OK)
+        return r;
+    return send_verdict(e, req, &ev, NULL, reason);
+}
+
 int enc_session_h_sign_request(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
     const Mpc__Enclave__SignRequest *req = in->sign_request;
     struct enc_engine *g = e->engine;
-    unsigned char digest[32] = {0}, sigid[32] = {0}, pk[33] = {0};
-    const mpc_keyshare *share = enc_state_key(g->store, req->key_id.data);
-    const char *reason = "denied: unknown key";
-    mpc_keyshare_info info;
-    mpc_sign_public pub;
-    mpc_sign_request sr;
-    payload_err perr;
-    verdict_entry *v;
-    char *summary = NULL, *display = NULL, text[300], hk[HEX32], hd[HEX32], fp[80];
-    size_t i, summary_cap = PAYLOAD_EIP191_DISPLAY_MAX + 512;
-    int allow = 0, is_hex = 0, own = 0, banned = 0, r, used;
+    const enc_policy *pol = enc_state_policy(g->store);
+    const unsigned char *bound;
+    char text[300], hk[HEX32];
+    int r;
 
     hex32(hk, req->key_id.data);
     snprintf(text, sizeof(text), "sign request key=%s type=%u bytes=%zu", hk, (unsigned)req->payload_type,
             req->payload.len);
     if ((r = enc_session_audit(e, ENC_AUDIT_SIGN_REQUEST, text)) != ENC_OK)
         return r;
-    if ((summary = malloc(summary_cap)) == NULL || (display = malloc(PAYLOAD_EIP191_DISPLAY_MAX)) == NULL) {
-        r = ENC_E_NOMEM;
-        goto out;
-    }
-    snprintf(summary, summary_cap, "%s", reason);
-    if (share == NULL)
-        goto answer;
-    if (req->payload_type != ENC_PAYLOAD_EIP191_PERSONAL) {
-        allow = enc_policy_approval_quorum(&reason, req->payload_type);
-        snprintf(summary, summary_cap, "unsupported payload type %u; %s", (unsigned)req->payload_type, reason);
-        goto answer;
-    }
-    if (payload_eip191_personal_digest(&perr, digest, req->payload.data, req->payload.len) != PAYLOAD_OK ||
-            payload_eip191_display(&perr, display, PAYLOAD_EIP191_DISPLAY_MAX, &is_hex, req->payload.data,
-                    req->payload.len) != PAYLOAD_OK) {
-        snprintf(summary, summary_cap, "denied: malformed EIP-191 message: %s", perr.msg);
-        goto answer;
-    }
-    mpc_keyshare_get_info(g->mpc, &info, share);
-    for (i = 0; i < req->n_signers; i++) {
-        own |= req->signers[i] == e->party_index;
-        banned |= enc_state_is_banned(g->store, req->key_id.data, req->signers[i], NULL);
-    }
-    sr.signers = req->signers;
-    sr.signer_count = req->n_signers;
-    sr.msg_digest32 = digest;
-    sr.path = req->n_derivation_path > 0 ? req->derivation_path : NULL;
-    sr.path_len = req->n_derivation_path;
-    sr.coord_nonce32 = req->coord_nonce.data;
-    if (!own) {
-        reason = "denied: this enclave is not in the signing set";
-    } else if (banned) {
-        reason = "denied: the signing set includes a banned party";
-    } else if (mpc_sign_public_init(g->mpc, &pub, &info, &sr) != MPC_OK) {
-        reason = "denied: invalid signing set or derivation path";
-    } else {
-        memcpy(sigid, pub.sigid, 32);
-        memcpy(pk, pub.pubkey, 33);
-        used = enc_state_sigid_used(g->store, req->key_id.data, sigid);
-        if (used == 1)
-            reason = "denied: this signing session id was already used";
-        else if (used < 0)
-            reason = "denied: the key's used-session set was not loaded";
-        else
-            allow = enc_policy_approval_quorum(&reason, req->payload_type);
-    }
-    fingerprint(fp, digest);
-    snprintf(summary, summary_cap, "EIP-191 personal message (%zu bytes%s): %s\nfingerprint: %s\n%s",
-            req->payload.len, is_hex ? ", NOT plain text, shown as hex" : "", display, fp, reason);
-    if (allow) {
-        v = &g->verdicts[g->verdict_next];
-        g->verdict_next = (g->verdict_next + 1) % MAX_VERDICTS;
-        memset(v, 0, sizeof(*v));
-        v->used = 1;
-        memcpy(v->sigid, sigid, 32);
-        memcpy(v->key_id, req->key_id.data, 32);
-        memcpy(v->digest, digest, 32);
-        memcpy(v->coord_nonce, req->coord_nonce.data, 32);
-        memcpy(v->signers, req->signers, req->n_signers * sizeof(uint32_t));
-        v->signer_count = req->n_signers;
-        if (req->n_derivation_path > 0)
-            memcpy(v->path, req->derivation_path, req->n_derivation_path * sizeof(uint32_t));
-        v->path_len = req->n_derivation_path;
-    }
-answer:
-    hex32(hd, digest);
-    snprintf(text, sizeof(text), "verdict key=%s digest=%s decision=%s", hk, hd, allow ? "allow" : "deny");
-    if ((r = enc_session_audit(e, ENC_AUDIT_VERDICT, text)) != ENC_OK)
-        goto out;
-    r = send_verdict(e, req, digest, sigid, pk, allow, summary);
-out:
-    free(summary);
-    free(display);
-    return r;
+    bound = enc_state_key_policy(g->store, req->key_id.data);
+    if (bound != NULL && (pol == NULL || sodium_memcmp(bound, pol->hash, 32) != 0))
+        return sign_request_unbound(e, req);
+    if (pol == NULL)
+        return sign_request_interim(e, req, enc_state_key(g->store, req->key_id.data));
+    return sign_request_policy(e, req, enc_state_key(g->store, req->key_id.data), pol);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -874,6 +1122,48 @@ static int sign_peers_match(const session *s, const verdict_entry *v, uint32_t s
     return 1;
 }
 
+/* The approval quorum of the enclave's policy for the verdict v: evaluated on the request id, key
+ * id and digest this enclave computed, at the enclave's own clock. Returns 1 when approved; else
+ * 0 with detail naming the outcome and every refused approval. The decision is audited. */
+static int approvals_check(enc_ipc *e, char *detail, size_t detail_size, const enc_policy *pol,
+        const verdict_entry *v, const Mpc__Enclave__SignStart *ss) {
+    policy_approval_bytes items[POLICY_APPROVALS_MAX];
+    policy_approval_result results[POLICY_APPROVALS_MAX];
+    policy_verdict pv;
+    policy_err perr;
+    char hs[HEX32];
+    size_t i, o;
+    int ok;
+
+    for (i = 0; i < ss->n_approvals; i++) {
+        items[i].data = ss->approvals[i].data;
+        items[i].len = ss->approvals[i].len;
+    }
+    memset(&pv, 0, sizeof(pv));
+    if (policy_approval_check(&perr, &pv, ss->n_approvals > 0 ? results : NULL, &pol->approvers, v->request_id,
+                v->key_id, v->digest, now_ms() / 1000u, items, ss->n_approvals) != POLICY_OK) {
+        snprintf(detail, detail_size, "approvals refused: %s", perr.msg);
+        ok = 0;
+    } else {
+        ok = pv.verdict == POLICY_VERDICT_APPROVED;
+        o = (size_t)snprintf(detail, detail_size, "approvals %s: %u of %u valid", policy_verdict_str(pv.verdict),
+                (unsigned)pv.approvals, (unsigned)pv.quorum);
+        if (pv.vetoed_by >= 0 && o < detail_size)
+            o += (size_t)snprintf(detail + o, detail_size - o, "; vetoed by %s",
+                    pol->approvers.approvers[pv.vetoed_by].name);
+        for (i = 0; i < ss->n_approvals && o < detail_size; i++)
+            if (results[i].status != POLICY_OK)
+                o += (size_t)snprintf(detail + o, detail_size - o, "; approval %zu refused: %s", i,
+                        policy_strerror(results[i].status));
+    }
+    hex32(hs, v->sigid);
+    /* The audit record repeats the outcome; its payload limit cuts a very long list. */
+    if (audit_fmt(e, ENC_AUDIT_VERDICT, "approval decision sigid=%s %s: %s", hs,
+                ok ? "approved" : "refused", detail) != ENC_OK)
+        return -1;
+    return ok;
+}
+
 int enc_session_h_sign_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
     const Mpc__Enclave__SignStart *ss = in->sign_start;
     struct enc_engine *g = e->engine;
@@ -884,7 +1174,9 @@ int enc_session_h_sign_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
     unsigned char *blob = NULL;
     size_t blob_len = 0;
     mpc_sign_request sr;
-    char text[200], hk[HEX32], hs[HEX32];
+    const enc_policy *pol = enc_state_policy(g->store);
+    const char *detail = NULL;
+    char text[200], hk[HEX32], hs[HEX32], *detail_owned = NULL;
     int r, refusal = 1;
 
     session_reset(s);
@@ -893,6 +1185,36 @@ int enc_session_h_sign_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
     if (v == NULL || (share = enc_state_key(g->store, v->key_id)) == NULL) {
         r = ENC_SESSION_E_REFUSED;
         goto out;
+    }
+    /* Approvals are judged before anything else, so a refused request burns no sigid. */
+    if (pol == NULL && (ss->n_approvals > 0 || ss->request_id.len > 0)) {
+        r = ENC_SESSION_E_APPROVALS;
+        detail = "approvals refused: this enclave holds no policy to check them against";
+        goto out;
+    }
+    if (pol != NULL) {
+        if (ss->request_id.len != v->request_id_len ||
+                memcmp(ss->request_id.data, v->request_id, v->request_id_len) != 0) {
+            r = ENC_SESSION_E_APPROVALS;
+            detail = "approvals refused: the request id is not the one of this sigid's verdict";
+            goto out;
+        }
+        if ((detail_owned = malloc(APPROVAL_DETAIL_MAX)) == NULL) {
+            r = ENC_E_NOMEM;
+            refusal = 0;
+            goto out;
+        }
+        detail = detail_owned;
+        if ((r = approvals_check(e, detail_owned, APPROVAL_DETAIL_MAX, pol, v, ss)) < 0) {
+            r = ENC_E_INTERNAL;
+            refusal = 0;
+            goto out;
+        }
+        if (r == 0) {
+            r = ENC_SESSION_E_APPROVALS;
+            goto out;
+        }
+        detail = NULL;
     }
     memcpy(s->key_id, v->key_id, 32);
     if ((r = session_peers(s, g->store, v->key_id, ss->peers, ss->n_peers)) != ENC_OK)
@@ -946,7 +1268,8 @@ int enc_session_h_sign_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
 out:
     free(blob);
     if (r != ENC_OK && refusal)
-        return session_fail(e, r, NULL);
+        r = session_fail_detail(e, r, NULL, detail);
+    free(detail_owned);
     return r;
 }
 

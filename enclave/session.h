@@ -14,14 +14,31 @@
  *          out (channel key id = inst, session id =
  *          the old key id); then exactly as keygen. The commit replaces the old share by the new
  *          one (new key id, empty used set, bans carried over); until then the old one signs.
- * Signing: SIGN_REQUEST -> the enclave decodes the payload, computes the digest, asks
- *          enc_policy_approval_quorum, computes sigid and answers a Verdict signed with its identity
- *          key over
+ * Policy:  given once with INIT (enc_session_init_policy: parsed and checked by state.c, refused
+ *          with a Status naming the rule), sealed as its own blob kind (ENC_STATE_KIND_POLICY) and
+ *          afterwards taken only from that blob at LOAD; nothing replaces it (a policy update
+ *          needs an approved-update flow, not built yet).
+ * Signing: SIGN_REQUEST -> the enclave decodes the payload, computes the digest itself and answers
+ *          a Verdict signed with its identity key.
+ *          Without a policy (interim rule): EIP-191 personal messages only, no approvals; version 1:
  *            "mpc-enclave/verdict/v1" || 0x00 || be16 len(request_id) || request_id || key id[32] ||
  *            be32 payload type || digest[32] || sigid[32] || derived pk[33] || decision (1 byte) ||
  *            be32 len(summary) || summary
- *          SIGN_START(sigid, peers) -> sigid checked against and added to the key's used set, the
- *          used set sealed and sent; no nonce exists yet. STORED(hash of that blob) -> round 1 out
+ *          With a policy: every payload type of payload/summary.h, decoded by payload_summary_build
+ *          with the policy's chain id, native symbol, asset registry, MultiSendCallOnly allowlist and
+ *          Bitcoin network; exactly one digest (a PSBT with several inputs is denied); request id
+ *          of 32 bytes; summary = payload_summary_render_text || the decision lines; version 2:
+ *            "mpc-enclave/verdict/v2" || 0x00 || be16 len(request_id) || request_id || key id[32] ||
+ *            be32 payload type || digest[32] || sigid[32] || derived pk[33] || decision (1 byte) ||
+ *            fingerprint subject[32] || be32 len(hex) || fingerprint hex || be32 len(words) ||
+ *            fingerprint words || be32 len(summary) || summary
+ *          (a denied request has an all-zero digest, sigid and key unless the decoder got that far).
+ *          SIGN_START(sigid, peers, request id, approvals) -> with a policy, policy_approval_check
+ *          on (request id, key id, the enclave's digest) at CLOCK_REALTIME first: anything short of
+ *          "approved" is a Status ENC_SESSION_E_APPROVALS naming every refused approval, audited,
+ *          and burns no sigid (the verdict stays, so more approvals can be sent). Then the sigid is
+ *          checked against and added to the key's used set, the used set sealed and sent; no nonce
+ *          exists yet. STORED(hash of that blob) -> round 1 out
  *          (nonces drawn here, never before the parent has stored the set durably);
  *          SIGN_ROUND 1 -> round 2 out; SIGN_ROUND 2 -> round-3 broadcast out (and its public
  *          libmpc bytes for the combiner); the session ends.
@@ -35,6 +52,7 @@
 #include "ipc.h"
 
 #define ENC_VERDICT_LABEL "mpc-enclave/verdict/v1"
+#define ENC_VERDICT_LABEL_V2 "mpc-enclave/verdict/v2"
 #define ENC_PAYLOAD_EIP191_PERSONAL 1u
 #define ENC_DECISION_ALLOW 1u
 #define ENC_DECISION_DENY 2u
@@ -46,11 +64,20 @@ enum {
     ENC_SESSION_E_PEERS = -702,    /* peers do not match the signing set or n */
     ENC_SESSION_E_RECONCILE = -703, /* a party reported another public-state hash */
     ENC_SESSION_E_ROUND = -704,    /* relayed round for another session, round or count (transport) */
-    ENC_SESSION_E_INST_REUSED = -705 /* DKG/refresh instance id accepted before (PROTOCOL.md 1.3) */
+    ENC_SESSION_E_INST_REUSED = -705, /* DKG/refresh instance id accepted before (PROTOCOL.md 1.3) */
+    ENC_SESSION_E_APPROVALS = -706  /* approval quorum not reached, vetoed, or approvals without policy */
 };
 
 /* Wipe and free the engine (NULL allowed). */
 void enc_engine_destroy(struct enc_engine *g);
+
+/** INIT with a policy: check and install it before the identity is created.
+ *  Returns: ENC_OK (with *refused = 1 when it was invalid: a Status naming the rule was sent) or a
+ *  fatal error. */
+int enc_session_init_policy(enc_ipc *e, int *refused, const Mpc__Enclave__Policy *p) ENC_WARN_UNUSED_RESULT;
+
+/* Send the installed policy sealed (kind ENC_STATE_KIND_POLICY); a no-op without one. */
+int enc_session_send_policy(enc_ipc *e) ENC_WARN_UNUSED_RESULT;
 
 int enc_session_h_load(enc_ipc *e, const Mpc__Enclave__Envelope *in) ENC_WARN_UNUSED_RESULT;
 int enc_session_h_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) ENC_WARN_UNUSED_RESULT;

@@ -329,17 +329,34 @@ static int identity_reply(Mpc__Enclave__Envelope *rep, unsigned char pk32[32]) {
     return MPC_ENCLAVE_OK;
 }
 
-int mpc_enclave_init(mpc_enclave_client *c, unsigned char pk32[32]) {
+static int init_with(mpc_enclave_client *c, Mpc__Enclave__Envelope **status, unsigned char pk32[32],
+        const Mpc__Enclave__Policy *policy) {
     Mpc__Enclave__Envelope env = MPC__ENCLAVE__ENVELOPE__INIT;
     Mpc__Enclave__Init init = MPC__ENCLAVE__INIT__INIT;
     Mpc__Enclave__Envelope *rep = NULL;
     int r;
 
+    init.policy = (Mpc__Enclave__Policy *)policy;
     ENV_INIT(env, INIT, init, &init);
     if ((r = mpc_enclave_call(c, &rep, &env, MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_IDENTITY)) == MPC_ENCLAVE_OK)
         r = identity_reply(rep, pk32);
+    if (r == MPC_ENCLAVE_E_STATUS && status != NULL) {
+        *status = rep;
+        rep = NULL;
+    }
     mpc_enclave_reply_free(rep);
     return r;
+}
+
+int mpc_enclave_init(mpc_enclave_client *c, unsigned char pk32[32]) {
+    return init_with(c, NULL, pk32, NULL);
+}
+
+int mpc_enclave_init_policy(mpc_enclave_client *c, Mpc__Enclave__Envelope **status, unsigned char pk32[32],
+        const Mpc__Enclave__Policy *policy) {
+    if (policy == NULL)
+        return MPC_ENCLAVE_E_ARG;
+    return init_with(c, status, pk32, policy);
 }
 
 int mpc_enclave_unseal_identity(mpc_enclave_client *c, unsigned char pk32[32], const unsigned char *blob,
@@ -498,17 +515,31 @@ int mpc_enclave_sign_request(mpc_enclave_client *c, Mpc__Enclave__Envelope **rep
 
 int mpc_enclave_sign_start(mpc_enclave_client *c, Mpc__Enclave__Envelope **reply, const unsigned char sigid[32],
         const uint32_t *peer_index, const unsigned char (*peer_pk)[32], size_t npeers) {
+    return mpc_enclave_sign_start_approved(c, reply, sigid, peer_index, peer_pk, npeers, NULL, NULL, 0);
+}
+
+int mpc_enclave_sign_start_approved(mpc_enclave_client *c, Mpc__Enclave__Envelope **reply,
+        const unsigned char sigid[32], const uint32_t *peer_index, const unsigned char (*peer_pk)[32], size_t npeers,
+        const unsigned char *request_id32, const ProtobufCBinaryData *approvals, size_t n_approvals) {
     Mpc__Enclave__Envelope env = MPC__ENCLAVE__ENVELOPE__INIT;
     Mpc__Enclave__SignStart s = MPC__ENCLAVE__SIGN_START__INIT;
     peer_list pl;
     int r;
 
+    if ((request_id32 == NULL && n_approvals > 0) || (approvals == NULL && n_approvals > 0))
+        return MPC_ENCLAVE_E_ARG;
     if ((r = peers_fill(&pl, peer_index, peer_pk, npeers)) != MPC_ENCLAVE_OK)
         return r;
     s.sigid.data = (unsigned char *)sigid;
     s.sigid.len = 32;
     s.peers = pl.ptr;
     s.n_peers = npeers;
+    if (request_id32 != NULL) {
+        s.request_id.data = (unsigned char *)request_id32;
+        s.request_id.len = 32;
+    }
+    s.approvals = (ProtobufCBinaryData *)approvals;
+    s.n_approvals = n_approvals;
     c->have_stored = 0;
     ENV_INIT(env, SIGN_START, sign_start, &s);
     r = call_status_reply(c, reply, &env);

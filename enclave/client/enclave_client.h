@@ -78,6 +78,13 @@ int mpc_enclave_config_passphrase(mpc_enclave_client *c, const char *passphrase,
 int mpc_enclave_config_keyfile(mpc_enclave_client *c, const unsigned char key32[32], uint32_t party_index);
 /* First start: new identity (its sealed blob goes to on_sealed). Out: pk32. */
 int mpc_enclave_init(mpc_enclave_client *c, unsigned char pk32[32]);
+/* First start with a policy (proto/enclave.proto Policy): the enclave checks it, and hands the
+ * sealed identity and the sealed policy (kind 6) to on_sealed before the Identity reply. The parent
+ * stores the policy blob and passes it back with mpc_enclave_load(kind 6) on every later start; it
+ * never sends the policy again. An invalid policy: MPC_ENCLAVE_E_STATUS, *status (if not NULL) is
+ * the Status naming the rule, and the enclave still waits for INIT. */
+int mpc_enclave_init_policy(mpc_enclave_client *c, Mpc__Enclave__Envelope **status, unsigned char pk32[32],
+        const Mpc__Enclave__Policy *policy);
 int mpc_enclave_unseal_identity(mpc_enclave_client *c, unsigned char pk32[32], const unsigned char *blob,
         size_t blob_len);
 int mpc_enclave_load(mpc_enclave_client *c, uint32_t kind, const unsigned char *key_id, const unsigned char *blob,
@@ -101,6 +108,14 @@ int mpc_enclave_sign_request(mpc_enclave_client *c, Mpc__Enclave__Envelope **rep
         const Mpc__Enclave__SignRequest *req);
 int mpc_enclave_sign_start(mpc_enclave_client *c, Mpc__Enclave__Envelope **reply, const unsigned char sigid[32],
         const uint32_t *peer_index, const unsigned char (*peer_pk)[32], size_t npeers);
+/* SIGN_START for an enclave that holds a policy: request_id32 is the verdict's 32-byte request id
+ * and approvals[0..n_approvals) the operators' approvals (policy/approval.h). A quorum not reached
+ * is MPC_ENCLAVE_E_STATUS with Status code ENC_SESSION_E_APPROVALS (-706) and a detail naming every
+ * refused approval; no sigid is used then, so the parent may retry with more approvals.
+ * mpc_enclave_sign_start is this call without request id and approvals. */
+int mpc_enclave_sign_start_approved(mpc_enclave_client *c, Mpc__Enclave__Envelope **reply,
+        const unsigned char sigid[32], const uint32_t *peer_index, const unsigned char (*peer_pk)[32], size_t npeers,
+        const unsigned char *request_id32, const ProtobufCBinaryData *approvals, size_t n_approvals);
 /* Acknowledge the used-session blob the last SIGN_START produced (stored by on_sealed). */
 int mpc_enclave_stored(mpc_enclave_client *c, Mpc__Enclave__Envelope **reply);
 int mpc_enclave_sign_round(mpc_enclave_client *c, Mpc__Enclave__Envelope **reply, const unsigned char key_id[32],

@@ -12,7 +12,7 @@ static const unsigned char seal_magic[4] = {'M', 'P', 'S', 'L'};
 static const char sealing_key_id_label[] = "mpc-enclave/seal/sealing-key-id/v1";
 
 static int seal_kind_known(uint16_t kind) {
-    return kind >= ENC_SEAL_KIND_KEY_SHARE && kind <= ENC_SEAL_KIND_COUNTERS;
+    return kind >= ENC_SEAL_KIND_KEY_SHARE && kind <= ENC_SEAL_KIND_POLICY;
 }
 
 static int seal_kind_keyed(uint16_t kind) {

@@ -47,7 +47,8 @@ enum {
     ENC_SEAL_KIND_IDENTITY = 2,      /* singleton: the enclave's Ed25519 identity key */
     ENC_SEAL_KIND_BAN_LIST = 3,      /* singleton */
     ENC_SEAL_KIND_USED_SESSIONS = 4, /* keyed: signing session ids already used with that key */
-    ENC_SEAL_KIND_COUNTERS = 5       /* singleton: monotonic counters (audit sequence, epochs) */
+    ENC_SEAL_KIND_COUNTERS = 5,      /* singleton: monotonic counters (audit sequence, epochs) */
+    ENC_SEAL_KIND_POLICY = 6         /* singleton: the enclave's signing policy (enclave/state.h) */
 };
 
 /* Backend types stored in the header. 3 (TPM2) and 4 (PKCS#11) are reserved for later backends. */

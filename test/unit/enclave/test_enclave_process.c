@@ -10,8 +10,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <signal.h>
@@ -23,10 +25,12 @@
 
 #include <mpc/protocol.h>
 
+#include "approval.h"
 #include "audit.h"
 #include "channel.h"
 #include "enc_error.h"
 #include "enclave_client.h"
+#include "payload/keccak.h"
 #include "seal/seal.h"
 #include "session.h"
 #include "state.h"
@@ -37,6 +41,7 @@
 #define KIND_BAN_LIST 3u
 #define KIND_USED 4u
 #define KIND_INSTS 5u
+#define KIND_POLICY 6u
 #define EXIT_FORBIDDEN 14
 #define EXIT_FRAME 12
 #define EXIT_MALFORMED 13
@@ -68,7 +73,7 @@ typedef struct {
     uint32_t index;
     unsigned char seal_key[32];
     unsigned char pk[32];
-    buf identity, share, used, bans, insts;
+    buf identity, share, used, bans, insts, policy;
     buf audit_log, last_record;
     size_t audit_count;
     buf received; /* every frame this parent ever received from its enclave */
@@ -77,6 +82,8 @@ typedef struct {
 } node;
 
 static node nodes[NODES];
+/* The policy every enclave of the running group is initialised with (NULL: no policy). */
+static const Mpc__Enclave__Policy *group_policy;
 static unsigned char key_id[32], key_pk[33], key_cc[32], last_inst[32];
 static uint32_t key_epoch;
 
@@ -99,6 +106,7 @@ static int on_sealed(void *ctx, uint32_t kind, const unsigned char *kid, size_t 
     case KIND_KEY_SHARE: buf_set(&n->share, blob, blob_len); break;
     case KIND_USED: buf_set(&n->used, blob, blob_len); break;
     case KIND_INSTS: buf_set(&n->insts, blob, blob_len); break;
+    case KIND_POLICY: buf_set(&n->policy, blob, blob_len); break;
     case KIND_BAN_LIST:
         buf_set(&n->bans, blob, blob_len);
         n->ban_writes++;
@@ -123,7 +131,12 @@ static void boot_new(node *n) {
     spawn(n);
     assert_int_equal(mpc_enclave_hello(n->c), MPC_ENCLAVE_OK);
     assert_int_equal(mpc_enclave_config_keyfile(n->c, n->seal_key, n->index), MPC_ENCLAVE_OK);
-    assert_int_equal(mpc_enclave_init(n->c, n->pk), MPC_ENCLAVE_OK);
+    if (group_policy != NULL) {
+        assert_int_equal(mpc_enclave_init_policy(n->c, NULL, n->pk, group_policy), MPC_ENCLAVE_OK);
+        assert_true(n->policy.len > 0);
+    } else {
+        assert_int_equal(mpc_enclave_init(n->c, n->pk), MPC_ENCLAVE_OK);
+    }
     assert_true(n->identity.len > 0);
     assert_int_equal(mpc_enclave_start(n->c, NULL, 0), MPC_ENCLAVE_OK);
 }
@@ -146,6 +159,8 @@ static void boot_from_disk_with(node *n, int withhold_insts) {
         assert_int_equal(mpc_enclave_load(n->c, KIND_BAN_LIST, NULL, n->bans.p, n->bans.len), MPC_ENCLAVE_OK);
     if (n->insts.len > 0 && !withhold_insts)
         assert_int_equal(mpc_enclave_load(n->c, KIND_INSTS, NULL, n->insts.p, n->insts.len), MPC_ENCLAVE_OK);
+    if (n->policy.len > 0)
+        assert_int_equal(mpc_enclave_load(n->c, KIND_POLICY, NULL, n->policy.p, n->policy.len), MPC_ENCLAVE_OK);
     assert_int_equal(mpc_enclave_start(n->c, n->last_record.p, n->last_record.len), MPC_ENCLAVE_OK);
 }
 
@@ -318,9 +333,11 @@ static int group_teardown(void **state) {
         free(nodes[i].used.p);
         free(nodes[i].bans.p);
         free(nodes[i].insts.p);
+        free(nodes[i].policy.p);
         free(nodes[i].audit_log.p);
         free(nodes[i].last_record.p);
         free(nodes[i].received.p);
+        memset(&nodes[i], 0, sizeof(nodes[i]));
     }
     return 0;
 }
@@ -339,6 +356,14 @@ typedef struct {
     unsigned char sigid[32];
     unsigned char digest[32];
     unsigned char derived_pk[33];
+    unsigned char signer_address[20]; /* Ethereum address of the key recovered from the signature */
+    /* With a policy: the payload (type and bytes), the 32-byte request id and the approvals. */
+    uint32_t type;
+    const unsigned char *payload;
+    size_t payload_len;
+    unsigned char rid[32];
+    const ProtobufCBinaryData *approvals;
+    size_t n_approvals;
 } sign_job;
 
 static void request(node *n, sign_job *j, Mpc__Enclave__Envelope **verdict) {
@@ -350,8 +375,16 @@ static void request(node *n, sign_job *j, Mpc__Enclave__Envelope **verdict) {
     req.key_id.data = key_id;
     req.key_id.len = 32;
     req.payload_type = ENC_PAYLOAD_EIP191_PERSONAL;
-    req.payload.data = (unsigned char *)j->msg;
-    req.payload.len = strlen(j->msg);
+    if (j->payload != NULL) {
+        req.request_id.data = j->rid;
+        req.request_id.len = 32;
+        req.payload_type = j->type;
+        req.payload.data = (unsigned char *)j->payload;
+        req.payload.len = j->payload_len;
+    } else {
+        req.payload.data = (unsigned char *)j->msg;
+        req.payload.len = strlen(j->msg);
+    }
     req.signers = (uint32_t *)j->set;
     req.n_signers = j->count;
     req.coord_nonce.data = j->nonce;
@@ -393,6 +426,54 @@ static void check_verdict_signature(const node *n, const Mpc__Enclave__Verdict *
     assert_int_equal(enc_identity_verify(n->pk, v->signature.data, ENC_VERDICT_LABEL, m, (size_t)(p - m)), ENC_OK);
 }
 
+static unsigned char *put_be32_text(unsigned char *p, const unsigned char *s, size_t len) {
+    *p++ = (unsigned char)(len >> 24);
+    *p++ = (unsigned char)(len >> 16);
+    *p++ = (unsigned char)(len >> 8);
+    *p++ = (unsigned char)len;
+    if (len > 0)
+        memcpy(p, s, len);
+    return p + len;
+}
+
+/* A version-2 verdict (enclave with a policy), checked against the encoding in session.h. */
+static void check_verdict_v2(const node *n, const Mpc__Enclave__Verdict *v) {
+    size_t slen = strlen(v->summary), wlen = strlen(v->fingerprint_words);
+    size_t cap = 2 + v->request_id.len + 32 + 4 + 32 + 32 + 33 + 1 + 32 + 4 + v->fingerprint.len + 4 + wlen + 4 + slen;
+    unsigned char *m = malloc(cap), *p = m;
+
+    assert_non_null(m);
+    assert_int_equal(v->verdict_version, 2);
+    assert_int_equal(v->fingerprint_subject.len, 32);
+    *p++ = (unsigned char)(v->request_id.len >> 8);
+    *p++ = (unsigned char)v->request_id.len;
+    memcpy(p, v->request_id.data, v->request_id.len);
+    p += v->request_id.len;
+    memcpy(p, v->key_id.data, 32);
+    p += 32;
+    *p++ = (unsigned char)(v->payload_type >> 24);
+    *p++ = (unsigned char)(v->payload_type >> 16);
+    *p++ = (unsigned char)(v->payload_type >> 8);
+    *p++ = (unsigned char)v->payload_type;
+    memcpy(p, v->digest.data, 32);
+    p += 32;
+    memcpy(p, v->sigid.data, 32);
+    p += 32;
+    memcpy(p, v->derived_public_key.data, 33);
+    p += 33;
+    *p++ = (unsigned char)v->decision;
+    memcpy(p, v->fingerprint_subject.data, 32);
+    p += 32;
+    p = put_be32_text(p, v->fingerprint.data, v->fingerprint.len);
+    p = put_be32_text(p, (const unsigned char *)v->fingerprint_words, wlen);
+    p = put_be32_text(p, (const unsigned char *)v->summary, slen);
+    assert_int_equal((size_t)(p - m), cap);
+    assert_int_equal(enc_identity_verify(n->pk, v->signature.data, ENC_VERDICT_LABEL_V2, m, cap), ENC_OK);
+    /* The same bytes under the version-1 label do not verify: the versions cannot be confused. */
+    assert_int_not_equal(enc_identity_verify(n->pk, v->signature.data, ENC_VERDICT_LABEL, m, cap), ENC_OK);
+    free(m);
+}
+
 /* SIGN_REQUEST at every signer: all allow and report the same digest and sigid. */
 static void request_all(sign_job *j) {
     size_t i;
@@ -403,10 +484,16 @@ static void request_all(sign_job *j) {
 
         request(n, j, &v);
         assert_int_equal(v->verdict->decision, ENC_DECISION_ALLOW);
-        assert_non_null(strstr(v->verdict->summary, "EIP-191 personal message"));
         assert_int_equal(v->verdict->digest.len, 32);
         assert_int_equal(v->verdict->sigid.len, 32);
-        check_verdict_signature(n, v->verdict);
+        if (j->payload != NULL) {
+            assert_non_null(strstr(v->verdict->summary, "approvals_required: 2 of 3"));
+            assert_memory_equal(v->verdict->fingerprint_subject.data, v->verdict->digest.data, 32);
+            check_verdict_v2(n, v->verdict);
+        } else {
+            assert_non_null(strstr(v->verdict->summary, "EIP-191 personal message"));
+            check_verdict_signature(n, v->verdict);
+        }
         if (i == 0) {
             memcpy(j->digest, v->verdict->digest.data, 32);
             memcpy(j->sigid, v->verdict->sigid.data, 32);
@@ -429,22 +516,28 @@ static void start_all(sign_job *j, Mpc__Enclave__Envelope **out) {
         Mpc__Enclave__Envelope *rep = NULL;
 
         peers_of(pidx, ppk, j->set, j->count, n->index);
-        assert_int_equal(mpc_enclave_sign_start(n->c, &rep, j->sigid, pidx, (const unsigned char(*)[32])ppk,
-                                 j->count - 1),
-                MPC_ENCLAVE_OK);
+        if (j->payload != NULL)
+            assert_int_equal(mpc_enclave_sign_start_approved(n->c, &rep, j->sigid, pidx,
+                                     (const unsigned char(*)[32])ppk, j->count - 1, j->rid, j->approvals,
+                                     j->n_approvals),
+                    MPC_ENCLAVE_OK);
+        else
+            assert_int_equal(mpc_enclave_sign_start(n->c, &rep, j->sigid, pidx, (const unsigned char(*)[32])ppk,
+                                     j->count - 1),
+                    MPC_ENCLAVE_OK);
         mpc_enclave_reply_free(rep);
         assert_int_equal(mpc_enclave_stored(n->c, &out[i]), MPC_ENCLAVE_OK);
         assert_int_equal(out[i]->round_out->round, 1);
     }
 }
 
-static void check_signature(const sign_job *j, const unsigned char sig64[64], int recid) {
+static void check_signature(sign_job *j, const unsigned char sig64[64], int recid) {
     secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
     secp256k1_ecdsa_signature sig;
     secp256k1_ecdsa_recoverable_signature rsig;
     secp256k1_pubkey pk, rec;
-    unsigned char ser[33];
-    size_t len = sizeof(ser);
+    unsigned char ser[33], full[65], hash[32];
+    size_t len = sizeof(ser), full_len = sizeof(full);
 
     assert_true(secp256k1_ec_pubkey_parse(ctx, &pk, j->derived_pk, 33));
     assert_true(secp256k1_ecdsa_signature_parse_compact(ctx, &sig, sig64));
@@ -453,6 +546,9 @@ static void check_signature(const sign_job *j, const unsigned char sig64[64], in
     assert_true(secp256k1_ecdsa_recover(ctx, &rec, &rsig, j->digest));
     assert_true(secp256k1_ec_pubkey_serialize(ctx, ser, &len, &rec, SECP256K1_EC_COMPRESSED));
     assert_memory_equal(ser, j->derived_pk, 33);
+    assert_true(secp256k1_ec_pubkey_serialize(ctx, full, &full_len, &rec, SECP256K1_EC_UNCOMPRESSED));
+    payload_keccak256(hash, full + 1, 64);
+    memcpy(j->signer_address, hash + 12, 20);
     secp256k1_context_destroy(ctx);
 }
 
@@ -499,8 +595,9 @@ static void relay_sign_round(const sign_job *j, uint32_t round, Mpc__Enclave__En
     }
 }
 
-/* A full signing session among j->set (all running), combined by the test as coordinator. */
-static void sign_full(sign_job *j) {
+/* From SIGN_START on (verdicts already allowed): rounds among j->set, combined by the test as
+ * coordinator, and the signature checked. */
+static void sign_from_start(sign_job *j) {
     Mpc__Enclave__Envelope *out[NODES] = {0}, *next[NODES] = {0};
     mpc_msg_in r3[NODES];
     unsigned char sig[64];
@@ -512,7 +609,6 @@ static void sign_full(sign_job *j) {
     int recid = -1;
 
     assert_non_null(ctx);
-    request_all(j);
     start_all(j, out);
     for (round = 1; round < MPC_SIGN_ROUNDS; round++)
         relay_sign_round(j, round, out, next);
@@ -530,6 +626,12 @@ static void sign_full(sign_job *j) {
     for (i = 0; i < j->count; i++)
         mpc_enclave_reply_free(out[i]);
     mpc_context_destroy(ctx);
+}
+
+/* A full signing session among j->set (all running). */
+static void sign_full(sign_job *j) {
+    request_all(j);
+    sign_from_start(j);
 }
 
 static void hex_to_bin(unsigned char *out, size_t len, const char *hex) {
@@ -1257,6 +1359,395 @@ static void test_audit_chain(void **state) {
     }
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Enclaves holding a policy (2-of-3 operator approvals). Expected digests are those of
+ * test/vectors/payloads/expected.json (generated by gen_payloads.py, an independent Python
+ * implementation, which also checks the published Bybit safeTxHash).
+ * ------------------------------------------------------------------------------------------- */
+
+#define OPERATORS 3
+static const char *const eip1559_digest_hex = "e0b52197916ca4528d05e8abfe4fd902e91dbd3137a423856228e737d984f6b2";
+static const char *const safe_digest_hex = "14fae1ec64ca1eb2fcf29abe6ed4eacf51754b4f895264ce1137d9b62c292e60";
+static const char *const multisend_hex = "4040404040404040404040404040404040404040";
+
+static unsigned char op_pk[OPERATORS + 1][32], op_sk[OPERATORS + 1][64]; /* the last one is not an approver */
+static char approvers_text[512];
+static unsigned char multisend_addr[20];
+static ProtobufCBinaryData multisend_list[1];
+static Mpc__Enclave__Policy policy_msg = MPC__ENCLAVE__POLICY__INIT;
+
+static void read_vector(buf *b, const char *name) {
+    char path[512];
+    unsigned char chunk[4096];
+    size_t got;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", MPC_PAYLOAD_VECTORS_DIR, name);
+    assert_non_null(f = fopen(path, "rb"));
+    b->len = 0;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        buf_append(b, chunk, got);
+    fclose(f);
+}
+
+/* An approval by operator op of (rid, key_id, subject), valid until expiry. */
+static void make_approval(unsigned char out[POLICY_APPROVAL_BYTES], size_t op, const unsigned char rid[32],
+        const unsigned char subject[32], uint64_t expiry) {
+    policy_approval_statement st;
+    policy_approval a;
+
+    memset(&st, 0, sizeof(st));
+    memcpy(st.request_id, rid, 32);
+    memcpy(st.key_id, key_id, 32);
+    memcpy(st.subject, subject, 32);
+    st.decision = POLICY_DECISION_APPROVE;
+    st.expiry = expiry;
+    memcpy(st.approver_pubkey, op_pk[op], 32);
+    assert_int_equal(policy_approval_sign(&a, &st, op_sk[op]), POLICY_OK);
+    assert_int_equal(policy_approval_serialize(out, &a), POLICY_OK);
+}
+
+static uint64_t now_s(void) {
+    return (uint64_t)time(NULL);
+}
+
+/* Group with a policy for chain_id: operators, approvers file (quorum 2), INIT with the policy and
+ * a DKG. */
+static int policy_group_setup(uint64_t chain_id) {
+    size_t i, o = 0;
+    char hex[65];
+
+    if (sodium_init() < 0)
+        return -1;
+    o += (size_t)snprintf(approvers_text + o, sizeof(approvers_text) - o, "# test operators\n");
+    for (i = 0; i <= OPERATORS; i++) {
+        crypto_sign_keypair(op_pk[i], op_sk[i]);
+        sodium_bin2hex(hex, sizeof(hex), op_pk[i], 32);
+        if (i < OPERATORS)
+            o += (size_t)snprintf(approvers_text + o, sizeof(approvers_text) - o, "approver op%zu %s\n", i, hex);
+    }
+    snprintf(approvers_text + o, sizeof(approvers_text) - o, "quorum 2\nmax-lifetime 900\n");
+    if (sodium_hex2bin(multisend_addr, 20, multisend_hex, 40, NULL, NULL, NULL) != 0)
+        return -1;
+    multisend_list[0].data = multisend_addr;
+    multisend_list[0].len = 20;
+    policy_msg.approvers = approvers_text;
+    policy_msg.chain_id = chain_id;
+    policy_msg.native_symbol = (char *)"ETH";
+    policy_msg.asset_registry = (char *)"";
+    policy_msg.multisend_call_only = multisend_list;
+    policy_msg.n_multisend_call_only = 1;
+    policy_msg.btc_network = 1;
+    group_policy = &policy_msg;
+    return group_setup(NULL);
+}
+
+static int policy_group_setup_mainnet(void **state) {
+    (void)state;
+    return policy_group_setup(1);
+}
+
+/* Chain 4 (Rinkeby): the chain of the published EIP-1559 vector. */
+static int policy_group_setup_chain4(void **state) {
+    (void)state;
+    return policy_group_setup(4);
+}
+
+static int policy_group_teardown(void **state) {
+    group_policy = NULL;
+    return group_teardown(state);
+}
+
+/* A signing job of signers set over the vector file, approved by apv (filled in later). */
+static void policy_job(sign_job *j, buf *payload, const ProtobufCBinaryData *apv, const uint32_t *set, uint32_t type,
+        const char *file) {
+    memset(j, 0, sizeof(*j));
+    read_vector(payload, file);
+    j->set = set;
+    j->count = 2;
+    j->type = type;
+    j->payload = payload->p;
+    j->payload_len = payload->len;
+    randombytes_buf(j->rid, 32);
+    randombytes_buf(j->nonce, 32);
+    j->approvals = apv;
+}
+
+/* Sign with approvals by operators a and b; check the digest against the vector and the address. */
+static void policy_sign(uint32_t type, const char *file, const char *digest_hex, size_t a, size_t b) {
+    static const uint32_t set12[2] = {1, 2};
+    unsigned char apv_bytes[2][POLICY_APPROVAL_BYTES], expected[32], full[65], hash[32];
+    ProtobufCBinaryData apv[2];
+    buf payload = {0};
+    secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+    secp256k1_pubkey pk;
+    size_t i, full_len = sizeof(full);
+    sign_job j;
+
+    hex_to_bin(expected, 32, digest_hex);
+    for (i = 0; i < NODES; i++)
+        boot_from_disk(&nodes[i]);
+    policy_job(&j, &payload, apv, set12, type, file);
+    request_all(&j);
+    assert_memory_equal(j.digest, expected, 32);
+    make_approval(apv_bytes[0], a, j.rid, j.digest, now_s() + 600);
+    make_approval(apv_bytes[1], b, j.rid, j.digest, now_s() + 600);
+    apv[0].data = apv_bytes[0];
+    apv[0].len = POLICY_APPROVAL_BYTES;
+    apv[1].data = apv_bytes[1];
+    apv[1].len = POLICY_APPROVAL_BYTES;
+    j.n_approvals = 2;
+    sign_from_start(&j);
+    /* The address that signed is the derived key's address. */
+    assert_true(secp256k1_ec_pubkey_parse(ctx, &pk, j.derived_pk, 33));
+    assert_true(secp256k1_ec_pubkey_serialize(ctx, full, &full_len, &pk, SECP256K1_EC_UNCOMPRESSED));
+    payload_keccak256(hash, full + 1, 64);
+    assert_memory_equal(j.signer_address, hash + 12, 20);
+    secp256k1_context_destroy(ctx);
+    free(payload.p);
+    for (i = 0; i < NODES; i++)
+        assert_int_equal(stop(&nodes[i]), 0);
+}
+
+/* EIP-1559 transfer (chain 4), approved by operators 0 and 2. */
+static void test_policy_eip1559_signed(void **state) {
+    (void)state;
+    policy_sign(2, "eip1559_ethereumjs0.bin", eip1559_digest_hex, 0, 2);
+}
+
+/* Safe transaction (chain 1), approved by operators 1 and 0. */
+static void test_policy_safe_signed(void **state) {
+    (void)state;
+    policy_sign(5, "safe_derived_example.json", safe_digest_hex, 1, 0);
+}
+
+/* SIGN_START at node 1 with approvals apv; expect a refusal naming `reason`. */
+static void approvals_refused(const sign_job *j, const ProtobufCBinaryData *apv, size_t n, const char *reason) {
+    Mpc__Enclave__Envelope *rep = NULL;
+    unsigned char ppk[1][32];
+    uint32_t pidx[1];
+
+    peers_of(pidx, ppk, j->set, j->count, 1);
+    assert_int_equal(mpc_enclave_sign_start_approved(nodes[0].c, &rep, j->sigid, pidx,
+                             (const unsigned char(*)[32])ppk, 1, j->rid, apv, n),
+            MPC_ENCLAVE_E_STATUS);
+    assert_non_null(rep);
+    assert_int_equal(rep->status->code, ENC_SESSION_E_APPROVALS);
+    assert_non_null(strstr(rep->status->detail, "pending (quorum not reached): 1 of 2 valid"));
+    assert_non_null(strstr(rep->status->detail, reason));
+    mpc_enclave_reply_free(rep);
+}
+
+/* Approvals for another digest, expired, duplicated or from an unknown key leave the quorum
+ * unreached and burn no sigid: afterwards two valid approvals sign the same request. */
+static void test_policy_approvals_refused(void **state) {
+    static const uint32_t set12[2] = {1, 2};
+    unsigned char good[POLICY_APPROVAL_BYTES], bad[POLICY_APPROVAL_BYTES], other[32], apv_bytes[2][POLICY_APPROVAL_BYTES];
+    ProtobufCBinaryData apv[2], ok_apv[2];
+    size_t used_before, i;
+    buf payload = {0};
+    sign_job j;
+
+    (void)state;
+    for (i = 0; i < NODES; i++)
+        boot_from_disk(&nodes[i]);
+    policy_job(&j, &payload, ok_apv, set12, 5, "safe_derived_example.json");
+    request_all(&j);
+    used_before = nodes[0].used.len;
+    make_approval(good, 0, j.rid, j.digest, now_s() + 600);
+    apv[0].data = good;
+    apv[0].len = sizeof(good);
+    apv[1].data = bad;
+    apv[1].len = sizeof(bad);
+    memcpy(other, j.digest, 32);
+    other[31] ^= 1;
+    make_approval(bad, 1, j.rid, other, now_s() + 600);
+    approvals_refused(&j, apv, 2, "approval 1 refused: wrong digest");
+    make_approval(bad, 1, j.rid, j.digest, now_s() - 1);
+    approvals_refused(&j, apv, 2, "approval 1 refused: expired");
+    apv[1].data = good;
+    approvals_refused(&j, apv, 2, "approval 1 refused: duplicate");
+    apv[1].data = bad;
+    make_approval(bad, OPERATORS, j.rid, j.digest, now_s() + 600);
+    approvals_refused(&j, apv, 2, "approval 1 refused: unknown approver key");
+    /* Nothing was recorded: no used-session blob was written. */
+    assert_int_equal(nodes[0].used.len, used_before);
+    make_approval(apv_bytes[0], 0, j.rid, j.digest, now_s() + 600);
+    make_approval(apv_bytes[1], 2, j.rid, j.digest, now_s() + 600);
+    for (i = 0; i < 2; i++) {
+        ok_apv[i].data = apv_bytes[i];
+        ok_apv[i].len = POLICY_APPROVAL_BYTES;
+    }
+    j.n_approvals = 2;
+    sign_from_start(&j);
+    free(payload.p);
+    for (i = 0; i < NODES; i++)
+        assert_int_equal(stop(&nodes[i]), 0);
+}
+
+static Mpc__Enclave__Envelope *policy_request(node *n, uint32_t type, const buf *payload, const unsigned char rid[32]) {
+    static const uint32_t set12[2] = {1, 2};
+    Mpc__Enclave__Envelope *v = NULL;
+    sign_job j;
+
+    memset(&j, 0, sizeof(j));
+    j.set = set12;
+    j.count = 2;
+    j.type = type;
+    j.payload = payload->p;
+    j.payload_len = payload->len;
+    memcpy(j.rid, rid, 32);
+    randombytes_buf(j.nonce, 32);
+    request(n, &j, &v);
+    check_verdict_v2(n, v->verdict);
+    return v;
+}
+
+/* A Safe DELEGATECALL to a contract not on the MultiSendCallOnly allowlist is denied at
+ * SIGN_REQUEST (the Bybit transaction); one to the allowlisted MultiSendCallOnly is allowed. */
+static void test_policy_delegatecall_refused(void **state) {
+    Mpc__Enclave__Envelope *v;
+    unsigned char rid[32];
+    buf payload = {0};
+
+    (void)state;
+    boot_from_disk(&nodes[0]);
+    randombytes_buf(rid, 32);
+    read_vector(&payload, "safe_bybit.json");
+    v = policy_request(&nodes[0], 5, &payload, rid);
+    assert_int_equal(v->verdict->decision, ENC_DECISION_DENY);
+    assert_non_null(strstr(v->verdict->summary, "decision: denied: payload refused:"));
+    assert_non_null(strstr(v->verdict->summary, "DELEGATECALL"));
+    mpc_enclave_reply_free(v);
+    read_vector(&payload, "safe_multisend_ok.json");
+    v = policy_request(&nodes[0], 5, &payload, rid);
+    assert_int_equal(v->verdict->decision, ENC_DECISION_ALLOW);
+    mpc_enclave_reply_free(v);
+    free(payload.p);
+    assert_int_equal(stop(&nodes[0]), 0);
+}
+
+/* The parent sends different payloads to two enclaves of one request: each verdict is signed and
+ * names the digest that enclave computed, so the two differ. */
+static void test_policy_divergent_payloads(void **state) {
+    Mpc__Enclave__Envelope *v1, *v2;
+    unsigned char rid[32];
+    buf p1 = {0}, p2 = {0};
+
+    (void)state;
+    boot_from_disk(&nodes[0]);
+    boot_from_disk(&nodes[1]);
+    randombytes_buf(rid, 32);
+    read_vector(&p1, "safe_derived_example.json");
+    read_vector(&p2, "safe_multisend_ok.json");
+    v1 = policy_request(&nodes[0], 5, &p1, rid);
+    v2 = policy_request(&nodes[1], 5, &p2, rid);
+    assert_int_equal(v1->verdict->decision, ENC_DECISION_ALLOW);
+    assert_int_equal(v2->verdict->decision, ENC_DECISION_ALLOW);
+    assert_memory_not_equal(v1->verdict->digest.data, v2->verdict->digest.data, 32);
+    mpc_enclave_reply_free(v1);
+    mpc_enclave_reply_free(v2);
+    free(p1.p);
+    free(p2.p);
+    assert_int_equal(stop(&nodes[0]), 0);
+    assert_int_equal(stop(&nodes[1]), 0);
+}
+
+/* Up to LOAD of the policy: UNSEAL, then the blob as kind, which must end the enclave. */
+static int load_policy_as(node *n, uint32_t kind, const buf *blob) {
+    unsigned char pk[32];
+
+    spawn(n);
+    assert_int_equal(mpc_enclave_hello(n->c), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_config_keyfile(n->c, n->seal_key, n->index), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_unseal_identity(n->c, pk, n->identity.p, n->identity.len), MPC_ENCLAVE_OK);
+    return mpc_enclave_load(n->c, kind, NULL, blob->p, blob->len);
+}
+
+/* A parent that withholds the policy blob does not get the interim rule back: the key was created
+ * under the policy, so even an EIP-191 message is denied. */
+static void withheld_policy_denied(node *n) {
+    static const uint32_t set12[2] = {1, 2};
+    Mpc__Enclave__Envelope *v = NULL;
+    size_t policy_len = n->policy.len;
+    sign_job j;
+
+    n->policy.len = 0;
+    boot_from_disk(n);
+    n->policy.len = policy_len;
+    memset(&j, 0, sizeof(j));
+    j.set = set12;
+    j.count = 2;
+    j.msg = "hello";
+    randombytes_buf(j.nonce, 32);
+    request(n, &j, &v);
+    assert_int_equal(v->verdict->decision, ENC_DECISION_DENY);
+    assert_non_null(strstr(v->verdict->summary, "created under a policy that is not loaded"));
+    check_verdict_signature(n, v->verdict);
+    mpc_enclave_reply_free(v);
+    assert_int_equal(stop(n), 0);
+}
+
+/* A policy the parent swaps is refused at LOAD and ends the enclave: another enclave's policy blob
+ * (other sealing key), another kind of blob handed in as the policy, the policy handed in as
+ * another kind, a second policy after the first; a withheld policy denies every request. An invalid policy at INIT is refused with its
+ * reason. */
+static void test_policy_blob_swapped(void **state) {
+    static const char bad_approvers[] = "approver op0 00\nquorum 1\n";
+    Mpc__Enclave__Policy bad = policy_msg;
+    Mpc__Enclave__Envelope *st = NULL;
+    unsigned char pk[32];
+    node fresh;
+
+    (void)state;
+    assert_int_not_equal(load_policy_as(&nodes[0], KIND_POLICY, &nodes[1].policy), MPC_ENCLAVE_OK);
+    assert_int_equal(exit_code(&nodes[0]), 16);
+    assert_int_not_equal(load_policy_as(&nodes[0], KIND_POLICY, &nodes[0].insts), MPC_ENCLAVE_OK);
+    assert_int_equal(exit_code(&nodes[0]), 16);
+    assert_int_not_equal(load_policy_as(&nodes[0], KIND_INSTS, &nodes[0].policy), MPC_ENCLAVE_OK);
+    assert_int_equal(exit_code(&nodes[0]), 16);
+    /* The policy is a singleton: handed in under a key id it is malformed. */
+    assert_int_equal(load_policy_as(&nodes[0], KIND_INSTS, &nodes[0].insts), MPC_ENCLAVE_OK);
+    assert_int_not_equal(mpc_enclave_load(nodes[0].c, KIND_POLICY, key_id, nodes[0].policy.p, nodes[0].policy.len),
+            MPC_ENCLAVE_OK);
+    assert_int_equal(exit_code(&nodes[0]), EXIT_MALFORMED);
+    assert_int_equal(load_policy_as(&nodes[0], KIND_POLICY, &nodes[0].policy), MPC_ENCLAVE_OK);
+    assert_int_not_equal(mpc_enclave_load(nodes[0].c, KIND_POLICY, NULL, nodes[0].policy.p, nodes[0].policy.len),
+            MPC_ENCLAVE_OK);
+    assert_int_equal(exit_code(&nodes[0]), 16);
+
+    withheld_policy_denied(&nodes[0]);
+
+    memset(&fresh, 0, sizeof(fresh));
+    fresh.index = 1;
+    randombytes_buf(fresh.seal_key, 32);
+    spawn(&fresh);
+    assert_int_equal(mpc_enclave_hello(fresh.c), MPC_ENCLAVE_OK);
+    assert_int_equal(mpc_enclave_config_keyfile(fresh.c, fresh.seal_key, 1), MPC_ENCLAVE_OK);
+    bad.approvers = (char *)bad_approvers;
+    assert_int_equal(mpc_enclave_init_policy(fresh.c, &st, pk, &bad), MPC_ENCLAVE_E_STATUS);
+    assert_int_equal(st->status->code, ENC_STATE_E_POLICY);
+    assert_non_null(strstr(st->status->detail, "approvers file"));
+    mpc_enclave_reply_free(st);
+    st = NULL;
+    bad = policy_msg;
+    bad.chain_id = 0;
+    assert_int_equal(mpc_enclave_init_policy(fresh.c, &st, pk, &bad), MPC_ENCLAVE_E_STATUS);
+    assert_non_null(strstr(st->status->detail, "chain id"));
+    mpc_enclave_reply_free(st);
+    assert_int_equal(fresh.identity.len, 0);
+    assert_int_equal(fresh.policy.len, 0);
+    assert_int_equal(mpc_enclave_init_policy(fresh.c, NULL, pk, &policy_msg), MPC_ENCLAVE_OK);
+    assert_true(fresh.identity.len > 0 && fresh.policy.len > 0);
+    assert_int_equal(stop(&fresh), 0);
+    free(fresh.identity.p);
+    free(fresh.policy.p);
+    free(fresh.insts.p);
+    free(fresh.audit_log.p);
+    free(fresh.last_record.p);
+    free(fresh.received.p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_restart_identity),
@@ -1273,6 +1764,21 @@ int main(void) {
         cmocka_unit_test(test_audit_chain),
     };
 
+    const struct CMUnitTest policy_tests[] = {
+        cmocka_unit_test(test_policy_safe_signed),
+        cmocka_unit_test(test_policy_approvals_refused),
+        cmocka_unit_test(test_policy_delegatecall_refused),
+        cmocka_unit_test(test_policy_divergent_payloads),
+        cmocka_unit_test(test_policy_blob_swapped),
+    };
+    const struct CMUnitTest chain4_tests[] = {
+        cmocka_unit_test(test_policy_eip1559_signed),
+    };
+    int failed;
+
     signal(SIGPIPE, SIG_IGN);
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    failed += cmocka_run_group_tests(policy_tests, policy_group_setup_mainnet, policy_group_teardown);
+    failed += cmocka_run_group_tests(chain4_tests, policy_group_setup_chain4, policy_group_teardown);
+    return failed;
 }
