@@ -18,12 +18,12 @@ cluster_init() {
   CL_DIR=$1 CL_N=$3 CL_PORT=${4:-$(cluster_free_port)}
   CL_CA=$2/tools/mpc-ca CL_CTL=$2/tools/mpcctl CL_ENCLAVE=$2/enclave/mpc-enclave
   CL_SIGNERD=$2/daemon/signer/mpc-signerd CL_COORDD=$2/daemon/coordinator/mpc-coordinatord
-  CL_GROUP=$(id -gn)
+  CL_GROUP=$(id -gn) CL_COORD_ID=coord-main
   declare -gA CL_PID=()
   mkdir -p "$CL_DIR/log" "$CL_DIR/certs" "$CL_DIR/coordinator"
   chmod 700 "$CL_DIR"
   "$CL_CA" init --dir "$CL_DIR/ca" >/dev/null || return 1
-  "$CL_CA" issue --dir "$CL_DIR/ca" --role coordinator --id coordinator --ip 127.0.0.1 \
+  "$CL_CA" issue --dir "$CL_DIR/ca" --role coordinator --id "$CL_COORD_ID" --ip 127.0.0.1 \
     --out "$CL_DIR/certs/coordinator" >/dev/null || return 1
   "$CL_CA" issue --dir "$CL_DIR/ca" --role requester --id ops --out "$CL_DIR/certs/ops" >/dev/null || return 1
   local i signers=""
@@ -37,6 +37,7 @@ cluster_init() {
     cat >"$d/signer.ini" <<INI
 [signer]
 id = signer-$i
+party_index = $i
 data_dir = $d/data
 enclave_path = $CL_ENCLAVE
 sealing = keyfile:$d/sealing.key
@@ -49,6 +50,7 @@ key = $CL_DIR/certs/signer-$i.key
 [coordinator]
 address = 127.0.0.1
 port = $CL_PORT
+id = $CL_COORD_ID
 
 [operator]
 socket = $d/operator.sock
@@ -95,6 +97,7 @@ id = ops
 [coordinator]
 address = 127.0.0.1
 port = $CL_PORT
+id = $CL_COORD_ID
 
 [tls]
 ca = $CL_DIR/ca/ca.crt
@@ -107,7 +110,7 @@ cluster_signerd() {
   local i=$1
   shift
   # shellcheck disable=SC2086
-  "$CL_SIGNERD" --config "$CL_DIR/signer-$i/signer.ini" --party "$i" ${CLUSTER_ENCLAVE_ARGS:-} "$@"
+  "$CL_SIGNERD" --config "$CL_DIR/signer-$i/signer.ini" ${CLUSTER_ENCLAVE_ARGS:-} "$@"
 }
 
 cluster_wait_log() { # FILE PATTERN [TENTHS]
@@ -119,7 +122,11 @@ cluster_wait_log() { # FILE PATTERN [TENTHS]
   done
 }
 
-cluster_count() { grep -c -- "$2" "$1" 2>/dev/null || true; }
+cluster_count() { # FILE PATTERN: matching lines (0 if the file does not exist yet)
+  local n
+  n=$(grep -c -- "$2" "$1" 2>/dev/null)
+  echo "${n:-0}"
+}
 
 cluster_wait_more() { # FILE PATTERN COUNT_BEFORE: wait until PATTERN appears more often
   local n=0
@@ -146,7 +153,7 @@ cluster_start_signer() {
   before=$(cluster_count "$CL_DIR/log/coordinator.log" "signer signer-$i ready")
   # Started directly (not through a shell function) so that $! is the daemon itself.
   # shellcheck disable=SC2086
-  "$CL_SIGNERD" --config "$CL_DIR/signer-$i/signer.ini" --party "$i" ${CLUSTER_ENCLAVE_ARGS:-} \
+  "$CL_SIGNERD" --config "$CL_DIR/signer-$i/signer.ini" ${CLUSTER_ENCLAVE_ARGS:-} \
     >>"$CL_DIR/log/signer-$i.log" 2>&1 &
   CL_PID[signer-$i]=$!
   cluster_wait_more "$CL_DIR/log/coordinator.log" "signer signer-$i ready" "$before" || {
@@ -159,6 +166,7 @@ cluster_stop() { # NAME [SIGNAL]
   local pid=${CL_PID[$1]:-}
   [ -n "$pid" ] || return 0
   kill -"${2:-TERM}" "$pid" 2>/dev/null || true
+  kill -CONT "$pid" 2>/dev/null || true # a frozen (SIGSTOP) process acts on the signal only now
   wait "$pid" 2>/dev/null || true
   unset "CL_PID[$1]"
 }

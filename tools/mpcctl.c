@@ -35,11 +35,12 @@ static const char usage[] =
     "  status REQUEST_ID                          show a request\n"
     "  list                                       list keys\n"
     "  address --key ID [--path m/0/1]            derived public key and Ethereum address\n"
-    "  refresh --key ID --idempotency-key K       proactive share refresh (not implemented yet)\n"
+    "  refresh --key ID --idempotency-key K       proactive share refresh (new key id, same key)\n"
     "options:\n"
     "  --config FILE   requester configuration (default /etc/mpc/mpcctl.ini):\n"
     "                    [requester] id = the id in our certificate (mpc://requester/ID)\n"
-    "                    [coordinator] address = IP, port = N\n"
+    "                    [coordinator] address = IP, port = N, id = the coordinator's certificate\n"
+    "                                  id (only mpc://coordinator/ID is accepted)\n"
     "                    [tls] ca = PEM, cert = PEM, key = PEM (mode 0600)\n"
     "  --json          one JSON object on stdout instead of text\n"
     "  --timeout S     give up after S seconds (default 120)\n"
@@ -60,6 +61,7 @@ typedef struct {
     char id[NET_ID_MAX + 1];
     char address[256];
     char port[16];
+    char coordinator_id[NET_ID_MAX + 1];
     char ca[512], cert[512], key[512];
 } ctl_config;
 
@@ -104,6 +106,8 @@ static int on_ini(void *user, const char *section, const char *name, const char 
         dst = c->address, cap = sizeof(c->address);
     } else if (strcmp(section, "coordinator") == 0 && strcmp(name, "port") == 0) {
         dst = c->port, cap = sizeof(c->port);
+    } else if (strcmp(section, "coordinator") == 0 && strcmp(name, "id") == 0) {
+        dst = c->coordinator_id, cap = sizeof(c->coordinator_id);
     } else if (strcmp(section, "tls") == 0 && strcmp(name, "ca") == 0) {
         dst = c->ca, cap = sizeof(c->ca);
     } else if (strcmp(section, "tls") == 0 && strcmp(name, "cert") == 0) {
@@ -195,15 +199,26 @@ static void json_hex(const char *name, const ProtobufCBinaryData *b, int comma) 
     printf("%s\"%s\":\"%s\"", comma ? "," : "", name, h);
 }
 
+static const char *kind_name(uint32_t kind) {
+    switch (kind) {
+    case MPC__WIRE__REQUEST_KIND__REQUEST_KIND_KEYGEN: return "keygen";
+    case MPC__WIRE__REQUEST_KIND__REQUEST_KIND_SIGN: return "sign";
+    case MPC__WIRE__REQUEST_KIND__REQUEST_KIND_REFRESH: return "refresh";
+    default: return "?";
+    }
+}
+
 static void print_request(const Mpc__Wire__RequestInfo *in, const Mpc__Wire__AddressReply *addr) {
     char h[129];
     if (g.json) {
         printf("{");
         json_hex("request_id", &in->request_id, 0);
-        printf(",\"kind\":\"%s\",\"state\":\"%s\"", in->kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_KEYGEN ? "keygen"
-                                                       : "sign", state_name(in->state));
+        printf(",\"kind\":\"%s\",\"state\":\"%s\"", kind_name(in->kind), state_name(in->state));
         if (in->key_id.len) {
             json_hex("key_id", &in->key_id, 1);
+        }
+        if (in->new_key_id.len) {
+            json_hex("new_key_id", &in->new_key_id, 1);
         }
         if (in->public_key.len) {
             json_hex("public_key", &in->public_key, 1);
@@ -249,8 +264,7 @@ static void print_request(const Mpc__Wire__RequestInfo *in, const Mpc__Wire__Add
         return;
     }
     hexbuf(h, &in->request_id);
-    printf("request     %s\nkind        %s\nstate       %s%s\n", h,
-            in->kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_KEYGEN ? "keygen" : "sign", state_name(in->state),
+    printf("request     %s\nkind        %s\nstate       %s%s\n", h, kind_name(in->kind), state_name(in->state),
             in->existing ? " (existing request for this idempotency key)" : "");
     if (in->error[0] != '\0') {
         printf("error       %s\n", in->error);
@@ -258,6 +272,10 @@ static void print_request(const Mpc__Wire__RequestInfo *in, const Mpc__Wire__Add
     if (in->key_id.len) {
         hexbuf(h, &in->key_id);
         printf("key         %s\n", h);
+    }
+    if (in->new_key_id.len) {
+        hexbuf(h, &in->new_key_id);
+        printf("new key     %s (the refreshed shares; the key above is retired)\n", h);
     }
     if (in->public_key.len) {
         hexbuf(h, &in->public_key);
@@ -465,10 +483,10 @@ static void on_frame(net_conn *c, const unsigned char *frame, size_t len, void *
             hexbuf(h, &l->keys[i]->key_id);
             hexbuf(pk, &l->keys[i]->public_key);
             if (g.json) {
-                printf("%s{\"key_id\":\"%s\",\"n\":%u,\"t\":%u,\"public_key\":\"%s\"}", i ? "," : "", h, l->keys[i]->n,
-                        l->keys[i]->t, pk);
+                printf("%s{\"key_id\":\"%s\",\"n\":%u,\"t\":%u,\"epoch\":%u,\"public_key\":\"%s\"}", i ? "," : "", h,
+                        l->keys[i]->n, l->keys[i]->t, l->keys[i]->epoch, pk);
             } else {
-                printf("%s  %u-of-%u  %s\n", h, l->keys[i]->t, l->keys[i]->n, pk);
+                printf("%s  %u-of-%u  epoch %u  %s\n", h, l->keys[i]->t, l->keys[i]->n, l->keys[i]->epoch, pk);
             }
         }
         if (g.json) {
@@ -586,7 +604,7 @@ static int usage_error(const char *what) {
 int main(int argc, char **argv) {
     const char *config = "/etc/mpc/mpcctl.ini";
     const char *type = NULL, *key = NULL, *path = NULL;
-    net_tls_peer allow = {NET_ROLE_COORDINATOR, "coordinator"};
+    net_tls_peer allow = {NET_ROLE_COORDINATOR, NULL};
     net_tls_config tc;
     net_conn_limits lim;
     net_backoff bo = {100, 1000};
@@ -703,9 +721,10 @@ int main(int argc, char **argv) {
         return EXIT_CONFIG;
     }
     port = strtoul(g.cfg.port, &end, 10);
-    if (!net_id_valid(g.cfg.id, strlen(g.cfg.id)) || g.cfg.address[0] == '\0' || *end != '\0' || port == 0 || port > 65535 || g.cfg.ca[0] == '\0' ||
+    if (!net_id_valid(g.cfg.id, strlen(g.cfg.id)) || g.cfg.address[0] == '\0' ||
+            !net_id_valid(g.cfg.coordinator_id, strlen(g.cfg.coordinator_id)) || *end != '\0' || port == 0 || port > 65535 || g.cfg.ca[0] == '\0' ||
             g.cfg.cert[0] == '\0' || g.cfg.key[0] == '\0') {
-        fprintf(stderr, "mpcctl: %s: needs [requester] id, [coordinator] address and port, [tls] ca, cert and key\n", config);
+        fprintf(stderr, "mpcctl: %s: needs [requester] id, [coordinator] address, port and id, [tls] ca, cert and key\n", config);
         return EXIT_CONFIG;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -714,6 +733,7 @@ int main(int argc, char **argv) {
     tc.ca_file = g.cfg.ca;
     tc.cert_file = g.cfg.cert;
     tc.key_file = g.cfg.key;
+    allow.id = g.cfg.coordinator_id;
     tc.allow = &allow;
     tc.allow_len = 1;
     if (net_tls_ctx_new(&g.tls, &tc) != NET_OK) {

@@ -34,7 +34,8 @@ typedef enum {
     T_HOST,    /* DNS name or IP literal */
     T_IPADDR,  /* IPv4 or IPv6 literal */
     T_PORT,    /* 1..65535, stored as uint16_t */
-    T_MS,      /* min..max, stored as uint32_t */
+    T_MS,      /* min..max, stored as uint32_t (with a default when optional) */
+    T_UINT,    /* min..max, stored as uint32_t (required: no default) */
     T_SEALING, /* passphrase-file:PATH | keyfile:PATH */
     T_GROUP    /* POSIX group name */
 } value_type;
@@ -82,6 +83,8 @@ _Static_assert(CFG_MAX_REQUESTERS >= CFG_MAX_SIGNERS, "map_line holds either map
 
 #define S_FIELD(sec, k, ty, req, member, chk) \
     { sec, k, ty, req, offsetof(cfg_signer, member), sizeof(((cfg_signer *)0)->member), 0, 0, 0, 0, chk }
+#define S_UINT(sec, k, member, lo, hi) \
+    { sec, k, T_UINT, 1, offsetof(cfg_signer, member), 0, 0, lo, hi, 0, CHK_NONE }
 #define S_MS(k, member, lo, hi, d) \
     { "timeouts", k, T_MS, 0, offsetof(cfg_signer, member), 0, 0, lo, hi, d, CHK_NONE }
 #define C_FIELD(sec, k, ty, req, member, chk)                                                  \
@@ -97,6 +100,7 @@ static const section_def signer_sections[] = {
 
 static const field signer_fields[] = {
     S_FIELD("signer", "id", T_ID, 1, id, CHK_NONE),
+    S_UINT("signer", "party_index", party_index, 1, CFG_MAX_PARTY_INDEX),
     S_FIELD("signer", "data_dir", T_PATH, 1, data_dir, CHK_DIR_WRITABLE),
     S_FIELD("signer", "enclave_path", T_PATH, 1, enclave_path, CHK_EXEC),
     {"signer", "sealing", T_SEALING, 1, offsetof(cfg_signer, sealing_path),
@@ -109,6 +113,7 @@ static const field signer_fields[] = {
     S_FIELD("coordinator", "address", T_HOST, 1, coordinator_address, CHK_NONE),
     {"coordinator", "port", T_PORT, 1, offsetof(cfg_signer, coordinator_port), 0, 0, 0, 0, 0,
      CHK_NONE},
+    S_FIELD("coordinator", "id", T_ID, 1, coordinator_id, CHK_NONE),
     S_FIELD("operator", "socket", T_PATH, 1, operator_socket, CHK_PARENT_DIR),
     S_FIELD("operator", "group", T_GROUP, 1, operator_group, CHK_GROUP),
     S_MS("round_ms", round_ms, 100, 600000, 30000),
@@ -431,6 +436,7 @@ static void set_value(parse_ctx *c, int line, const field *f, const char *value)
         }
         break;
     case T_MS:
+    case T_UINT:
         if (parse_u32(&v, value) != 0) {
             problem = "not a decimal number";
         } else if (v < f->min || v > f->max) {

@@ -48,6 +48,7 @@
 #define CFG_SOCKET_PATH_MAX 107 /* sizeof(sockaddr_un.sun_path) - 1 */
 #define CFG_MAX_SIGNERS 32
 #define CFG_MAX_REQUESTERS 64
+#define CFG_MAX_PARTY_INDEX 16 /* libmpc's MPC_MAX_PARTIES */
 #define CFG_ERR_MAX 512    /* an error buffer of this size never truncates a message */
 
 typedef struct cfg_tls {
@@ -65,6 +66,7 @@ typedef enum {
 typedef struct cfg_signer {
     /* [signer] */
     char id[CFG_ID_MAX + 1];
+    uint32_t party_index; /* the enclave's fixed party index: 1-based position in [signers] */
     char data_dir[CFG_PATH_MAX + 1];
     char enclave_path[CFG_PATH_MAX + 1];
     cfg_sealing_kind sealing;
@@ -74,6 +76,7 @@ typedef struct cfg_signer {
     /* [coordinator] */
     char coordinator_address[CFG_HOST_MAX + 1];
     uint16_t coordinator_port;
+    char coordinator_id[CFG_ID_MAX + 1]; /* the only accepted peer: mpc://coordinator/<id> */
     /* [operator] */
     char operator_socket[CFG_SOCKET_PATH_MAX + 1];
     char operator_group[CFG_GROUP_MAX + 1];

@@ -34,12 +34,13 @@ typedef struct coord_key {
 } coord_key;
 
 /* What a requester sees of a request (RequestInfo). Sign requests are persisted through the store;
- * keygen ceremonies persist their outcome, the key. */
+ * keygen and refresh ceremonies persist their outcome, the key. */
 typedef struct {
     unsigned char request_id[32];
     uint32_t kind, state;
-    uint32_t n, t; /* keygen */
+    uint32_t n, t; /* keygen, refresh */
     unsigned char key_id[32];
+    unsigned char new_key_id[32]; /* refresh, once done */
     uint32_t payload_type;
     unsigned char *payload;
     size_t payload_len;
@@ -379,14 +380,18 @@ static void session_failed(coord *c, request *r, uint32_t blamed_party, const ch
 
 /* ---- keygen ------------------------------------------------------------------------------- */
 
+/* A DKG, or for a refresh request the same ceremony over the key's n signers; every one of
+ * them must take part. */
 static void keygen_begin(coord *c, request *r) {
     Mpc__Wire__Participant parts[MPC_MAX_PARTIES], *pp[MPC_MAX_PARTIES];
     Mpc__Wire__KeygenStart ks = MPC__WIRE__KEYGEN_START__INIT;
     Mpc__Wire__Envelope env;
+    int refresh = r->rec.kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_REFRESH;
     size_t have = 0;
     char sh[17];
 
-    /* Enclaves have fixed party indices: a key of n signers is made by configured signers 1..n. */
+    /* Enclaves have fixed party indices: a key of n signers is made (and refreshed) by configured
+     * signers 1..n. */
     for (size_t i = 0; i < r->rec.n; i++) {
         if (c->signers[i].ready) {
             r->party[have] = (uint32_t)i + 1;
@@ -416,9 +421,14 @@ static void keygen_begin(coord *c, request *r) {
     ks.t = r->rec.t;
     ks.n_participants = have;
     ks.participants = pp;
+    if (refresh) {
+        ks.key_id.data = r->rec.key_id;
+        ks.key_id.len = 32;
+    }
     wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_KEYGEN_START, &ks);
     short_hex(sh, r->session_id);
-    net_log(NET_LOG_INFO, "keygen session %s: %u-of-%u started", sh, r->rec.t, r->rec.n);
+    net_log(NET_LOG_INFO, "%s session %s: %u-of-%u started", refresh ? "refresh" : "keygen", sh, r->rec.t,
+            r->rec.n);
     for (size_t i = 0; i < have; i++) {
         if (send_to(&c->signers[r->signer_of[i]], &env) != NET_OK) {
             abort_session(c, r, "a signer could not be reached");
@@ -428,8 +438,11 @@ static void keygen_begin(coord *c, request *r) {
     }
 }
 
-/* A key all enclaves agreed on: created and activated in one transaction. */
-static int db_put_key(coord *c, const coord_key *k) {
+/* A key all enclaves agreed on: created and activated in one transaction. A refreshed key is a new
+ * key id at the refreshed epoch; the key it replaces (old, or NULL) is retired in the same
+ * transaction, so the store never shows both usable or neither. */
+static int db_put_key(coord *c, const coord_key *k, const coord_key *old) {
+    char old_id[65];
     store_key sk;
     memset(&sk, 0, sizeof(sk));
     hexid(sk.key_id, k->key_id);
@@ -443,7 +456,13 @@ static int db_put_key(coord *c, const coord_key *k) {
         db_warn(c, "begin");
         return -1;
     }
-    if (store_key_create(c->db, &sk) != STORE_OK || store_key_activate(c->db, sk.key_id, k->public_key, k->chain_code) != STORE_OK) {
+    if (old != NULL) {
+        hexid(old_id, old->key_id);
+    }
+    if (store_key_create(c->db, &sk) != STORE_OK ||
+            store_key_activate(c->db, sk.key_id, k->public_key, k->chain_code) != STORE_OK ||
+            (k->epoch > 0 && store_key_set_epoch(c->db, sk.key_id, 0, k->epoch) != STORE_OK) ||
+            (old != NULL && store_key_retire(c->db, old_id) != STORE_OK)) {
         db_warn(c, "key");
         store_rollback(c->db);
         return -1;
@@ -455,15 +474,38 @@ static int db_put_key(coord *c, const coord_key *k) {
     return 0;
 }
 
+/* The refreshed key's old id is retired in the store: its unfinished signing requests cannot
+ * complete any more (the enclaves replaced the share), so they fail and the requester resubmits
+ * with the new key id. */
+static void retire_cached_key(coord *c, coord_key *old) {
+    for (request *r = c->requests; r != NULL; r = r->next) {
+        if (r->rec.kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_SIGN && !is_final(r->rec.state) &&
+                memcmp(r->rec.key_id, old->key_id, 32) == 0) {
+            if (r->session_active) {
+                abort_session(c, r, "the key was refreshed");
+            }
+            finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED,
+                    "the key was refreshed during the request; resubmit with the new key id");
+        }
+    }
+    for (coord_key **pp = &c->keys; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == old) {
+            *pp = old->next;
+            free(old);
+            return;
+        }
+    }
+}
+
 static void on_keygen_result(coord *c, signer *s, const Mpc__Wire__KeygenResult *kr) {
     request *r = find_session(c, kr->session_id.data);
     Mpc__Wire__SessionCommit cm = MPC__WIRE__SESSION_COMMIT__INIT;
     Mpc__Wire__Envelope env;
-    coord_key *k = NULL;
+    coord_key *k = NULL, *old = NULL;
     uint32_t party;
     int slot;
 
-    if (kr->session_id.len != 32 || r == NULL || r->rec.kind != MPC__WIRE__REQUEST_KIND__REQUEST_KIND_KEYGEN) {
+    if (kr->session_id.len != 32 || r == NULL || r->rec.kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_SIGN) {
         net_log(NET_LOG_WARN, "signer %s: keygen result for an unknown session; ignored", s->id);
         return;
     }
@@ -497,6 +539,18 @@ static void on_keygen_result(coord *c, signer *s, const Mpc__Wire__KeygenResult 
             return;
         }
     }
+    if (r->rec.kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_REFRESH) {
+        old = find_key(c, r->rec.key_id);
+        /* A refresh changes the shares, never the key: anything else is a broken or lying enclave. */
+        if (old == NULL || memcmp(r->reports[0].public_key, old->public_key, 33) != 0 ||
+                memcmp(r->reports[0].chain_code, old->chain_code, 32) != 0 ||
+                r->reports[0].epoch != old->epoch + 1 || memcmp(r->reports[0].key_id, old->key_id, 32) == 0) {
+            abort_session(c, r, "the refreshed key does not match the old one");
+            finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED,
+                    "the refreshed key's public key, chain code or epoch does not match the key");
+            return;
+        }
+    }
     k = calloc(1, sizeof(*k));
     if (k == NULL) {
         abort_session(c, r, "out of memory");
@@ -512,11 +566,14 @@ static void on_keygen_result(coord *c, signer *s, const Mpc__Wire__KeygenResult 
     for (size_t i = 0; i < r->nparties; i++) {
         snprintf(k->signers[i], sizeof(k->signers[i]), "%s", c->signers[r->signer_of[i]].id);
     }
-    if (db_put_key(c, k) != 0) {
+    if (db_put_key(c, k, old) != 0) {
         free(k);
         abort_session(c, r, "store failure");
         finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED, "the key could not be stored");
         return;
+    }
+    if (old != NULL) {
+        retire_cached_key(c, old);
     }
     k->next = c->keys;
     c->keys = k;
@@ -535,7 +592,11 @@ static void on_keygen_result(coord *c, signer *s, const Mpc__Wire__KeygenResult 
     for (size_t i = 0; i < r->nparties; i++) {
         (void)send_to(&c->signers[r->signer_of[i]], &env);
     }
-    memcpy(r->rec.key_id, k->key_id, 32);
+    if (r->rec.kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_REFRESH) {
+        memcpy(r->rec.new_key_id, k->key_id, 32);
+    } else {
+        memcpy(r->rec.key_id, k->key_id, 32);
+    }
     memcpy(r->rec.public_key, k->public_key, 33);
     clear_session(r);
     finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_DONE, NULL);
@@ -558,15 +619,16 @@ static void key_info(mpc_keyshare_info *info, const coord_key *k) {
     memcpy(info->chaincode, k->chain_code, 32);
 }
 
-/* The public facts of the current attempt for the agreed digest (sigid, derived key). */
-static int attempt_public(coord *c, mpc_sign_public *pub, const request *r, const coord_key *k) {
+/* The public facts of the current attempt for digest (sigid, derived key). */
+static int attempt_public(coord *c, mpc_sign_public *pub, const request *r, const coord_key *k,
+        const unsigned char digest[32]) {
     mpc_keyshare_info info;
     mpc_sign_request req;
     key_info(&info, k);
     memset(&req, 0, sizeof(req));
     req.signers = r->party;
     req.signer_count = r->nparties;
-    req.msg_digest32 = r->rec.digest;
+    req.msg_digest32 = digest;
     req.path = r->rec.path_len > 0 ? r->rec.path : NULL;
     req.path_len = r->rec.path_len;
     req.coord_nonce32 = r->coord_nonce;
@@ -761,7 +823,7 @@ static void sign_evaluate(coord *c, request *r, int deadline_passed) {
     }
     memcpy(r->rec.digest, first->digest, 32);
     r->rec.has_digest = 1;
-    if (attempt_public(c, &pub, r, k) != MPC_OK) {
+    if (attempt_public(c, &pub, r, k, r->rec.digest) != MPC_OK) {
         finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED, "the signing set or path is invalid");
         return;
     }
@@ -779,7 +841,7 @@ static void sign_evaluate(coord *c, request *r, int deadline_passed) {
 
 /* A session member failed: exclude it and try again with another signing set. */
 static void session_failed(coord *c, request *r, uint32_t blamed_party, const char *why) {
-    if (r->rec.kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_KEYGEN) {
+    if (r->rec.kind != MPC__WIRE__REQUEST_KIND__REQUEST_KIND_SIGN) {
         abort_session(c, r, why);
         finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED, why);
         return;
@@ -878,8 +940,14 @@ static void on_signer_result(coord *c, signer *s, const Mpc__Wire__SignerResult 
     if (party == 0 || !(r->asked & (1u << party)) || (r->answered & (1u << party)) || sr->digest.len != 32 ||
             sr->session_id.len != 32 || sr->key_id.len != 32 || sr->public_key.len != 33 ||
             sr->signature.len != 64 || sr->fingerprint.len > sizeof(v->fingerprint) ||
-            memcmp(sr->key_id.data, r->rec.key_id, 32) != 0) {
+            memcmp(sr->key_id.data, r->rec.key_id, 32) != 0 || sr->coord_nonce.len != 32) {
         net_log(NET_LOG_WARN, "signer %s: unexpected, malformed or duplicate result; ignored", s->id);
+        return;
+    }
+    /* A signer that was frozen or slow may answer the payload of an earlier attempt after this
+     * one asked it again; that verdict is about another signing set and nonce. */
+    if (memcmp(sr->coord_nonce.data, r->coord_nonce, 32) != 0) {
+        net_log(NET_LOG_WARN, "signer %s: verdict for an earlier signing attempt; ignored", s->id);
         return;
     }
     if (!verdict_valid(s, sr)) {
@@ -927,8 +995,6 @@ static void on_session_output(coord *c, signer *s, const Mpc__Wire__SessionOutpu
     request *r = so->session_id.len == 32 ? find_session(c, so->session_id.data) : NULL;
     mpc_msg_in in[MPC_MAX_PARTIES];
     mpc_sign_public pub;
-    mpc_sign_request req;
-    mpc_keyshare_info info;
     mpc_blame blame;
     coord_key *k;
     unsigned char sig[64];
@@ -957,22 +1023,9 @@ static void on_session_output(coord *c, signer *s, const Mpc__Wire__SessionOutpu
         in[i].data = r->output[i];
         in[i].len = r->output_len[i];
     }
+    memset(&blame, 0, sizeof(blame));
     k = find_key(c, r->rec.key_id);
-    memset(&info, 0, sizeof(info));
-    info.n = k->n;
-    info.t = k->t;
-    info.epoch = k->epoch;
-    memcpy(info.sid, k->key_id, 32);
-    memcpy(info.pubkey, k->public_key, 33);
-    memcpy(info.chaincode, k->chain_code, 32);
-    memset(&req, 0, sizeof(req));
-    req.signers = r->party;
-    req.signer_count = r->nparties;
-    req.msg_digest32 = r->rec.digest;
-    req.path = r->rec.path;
-    req.path_len = r->rec.path_len;
-    req.coord_nonce32 = r->coord_nonce;
-    rc = mpc_sign_public_init(c->mpc, &pub, &info, &req);
+    rc = k != NULL ? attempt_public(c, &pub, r, k, r->rec.digest) : MPC_E_STATE;
     if (rc == MPC_OK) {
         rc = mpc_sign_combine(c->mpc, sig, &recid, &blame, &pub, in, r->nparties);
     }
@@ -1066,7 +1119,10 @@ static void reply_error(net_conn *conn, uint32_t call_id, uint32_t code, const c
 /* Fills info (pointing into r) for a reply; views need views_buf/vp arrays of MPC_MAX_PARTIES. */
 static void fill_info(coord *c, Mpc__Wire__RequestInfo *info, const request *r, Mpc__Wire__SignerView *vb,
         Mpc__Wire__SignerView **vp, char **signers) {
-    const coord_key *k = find_key(c, r->rec.key_id);
+    int refresh = r->rec.kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_REFRESH;
+    int done = r->rec.state == MPC__WIRE__REQUEST_STATE__REQUEST_STATE_DONE;
+    /* A finished refresh retired its key id: its details are those of the new id. */
+    const coord_key *k = find_key(c, refresh && done ? r->rec.new_key_id : r->rec.key_id);
     mpc__wire__request_info__init(info);
     info->request_id.data = (unsigned char *)r->rec.request_id;
     info->request_id.len = 32;
@@ -1075,9 +1131,13 @@ static void fill_info(coord *c, Mpc__Wire__RequestInfo *info, const request *r, 
     info->error = (char *)r->rec.error;
     info->created_ms = r->rec.created_ms;
     info->finished_ms = r->rec.finished_ms;
-    if (k != NULL) {
+    if (k != NULL || refresh) {
         info->key_id.data = (unsigned char *)r->rec.key_id;
         info->key_id.len = 32;
+    }
+    if (refresh && done) {
+        info->new_key_id.data = (unsigned char *)r->rec.new_key_id;
+        info->new_key_id.len = 32;
     }
     if (r->rec.state == MPC__WIRE__REQUEST_STATE__REQUEST_STATE_DONE) {
         info->public_key.data = (unsigned char *)r->rec.public_key;
@@ -1194,6 +1254,52 @@ static void on_keygen_call(coord *c, net_conn *conn, const Mpc__Wire__KeygenCall
     link_request(c, r);
     keygen_begin(c, r);
     reply_request(c, conn, kc->call_id, r, 0);
+}
+
+/* Refresh: the same ceremony as keygen over the key's n signers (keygen_begin). */
+static void on_refresh_call(coord *c, net_conn *conn, const Mpc__Wire__RefreshCall *rc) {
+    const char *who = net_conn_peer_id(conn);
+    const coord_key *k;
+    request *r;
+    if (!(requester_perms(c, who) & CFG_PERM_REFRESH)) {
+        reply_error(conn, rc->call_id, CALL_E_PERM, "this requester may not start share refreshes");
+        return;
+    }
+    if (rc->idempotency_key[0] == '\0') {
+        reply_error(conn, rc->call_id, CALL_E_ARG, "an idempotency key is required");
+        return;
+    }
+    if ((r = find_idem(c, who, rc->idempotency_key)) != NULL) {
+        if (r->rec.kind != MPC__WIRE__REQUEST_KIND__REQUEST_KIND_REFRESH || rc->key_id.len != 32 ||
+                memcmp(r->rec.key_id, rc->key_id.data, 32) != 0) {
+            reply_error(conn, rc->call_id, CALL_E_CONFLICT, "idempotency key already used for a different request");
+            return;
+        }
+        reply_request(c, conn, rc->call_id, r, 1);
+        return;
+    }
+    if (rc->key_id.len != 32 || (k = find_key(c, rc->key_id.data)) == NULL) {
+        reply_error(conn, rc->call_id, CALL_E_UNKNOWN, "unknown key");
+        return;
+    }
+    for (request *o = c->requests; o != NULL; o = o->next) {
+        if (o->rec.kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_REFRESH && !is_final(o->rec.state) &&
+                memcmp(o->rec.key_id, k->key_id, 32) == 0) {
+            reply_error(conn, rc->call_id, CALL_E_CONFLICT, "a refresh of this key is already running");
+            return;
+        }
+    }
+    r = new_request(MPC__WIRE__REQUEST_KIND__REQUEST_KIND_REFRESH, who, rc->idempotency_key);
+    if (r == NULL) {
+        reply_error(conn, rc->call_id, CALL_E_INTERNAL, "out of memory");
+        return;
+    }
+    memcpy(r->rec.key_id, k->key_id, 32);
+    r->rec.n = k->n;
+    r->rec.t = k->t;
+    link_request(c, r);
+    keygen_begin(c, r);
+    reply_request(c, conn, rc->call_id, r, 0);
 }
 
 static request *load_request(coord *c, const unsigned char id[32]);
@@ -1403,6 +1509,7 @@ static void on_list_call(coord *c, net_conn *conn, const Mpc__Wire__ListCall *lc
         kis[i].key_id.len = 32;
         kis[i].n = k->n;
         kis[i].t = k->t;
+        kis[i].epoch = k->epoch;
         kis[i].public_key.data = k->public_key;
         kis[i].public_key.len = 33;
         kis[i].chain_code.data = k->chain_code;
@@ -1594,9 +1701,7 @@ static void on_frame(net_conn *conn, const unsigned char *frame, size_t len, voi
         case MPC__WIRE__MSG_TYPE__MSG_TYPE_STATUS_CALL: on_status_call(c, conn, env->status_call); goto out;
         case MPC__WIRE__MSG_TYPE__MSG_TYPE_LIST_CALL: on_list_call(c, conn, env->list_call); goto out;
         case MPC__WIRE__MSG_TYPE__MSG_TYPE_ADDRESS_CALL: on_address_call(c, conn, env->address_call); goto out;
-        case MPC__WIRE__MSG_TYPE__MSG_TYPE_REFRESH_CALL:
-            reply_error(conn, env->refresh_call->call_id, CALL_E_ARG, "refresh is not implemented yet");
-            goto out;
+        case MPC__WIRE__MSG_TYPE__MSG_TYPE_REFRESH_CALL: on_refresh_call(c, conn, env->refresh_call); goto out;
         default: break;
         }
     } else if (s != NULL) {
@@ -1674,6 +1779,27 @@ static int fail_interrupted(coord *c) {
     return 0;
 }
 
+/* Every usable key into the cache, so that list shows them all after a restart. */
+static int load_keys(coord *c) {
+    store_key *keys = NULL;
+    size_t n = 0, loaded = 0;
+    if (store_keys_usable(c->db, &keys, &n) != STORE_OK) {
+        db_warn(c, "listing the keys");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char id[32];
+        if (wire_unhex(id, 32, keys[i].key_id) != NET_OK || find_key(c, id) == NULL) {
+            net_log(NET_LOG_WARN, "stored key %.64s is not a key this coordinator can use; skipped", keys[i].key_id);
+            continue;
+        }
+        loaded++;
+    }
+    free(keys);
+    net_log(NET_LOG_INFO, "%zu usable key(s) loaded", loaded);
+    return 0;
+}
+
 int coord_start(coord **out, uv_loop_t *loop, const cfg_coordinator *cfg) {
     net_tls_peer allow[CFG_MAX_SIGNERS + CFG_MAX_REQUESTERS];
     net_tls_config tc;
@@ -1709,7 +1835,7 @@ int coord_start(coord **out, uv_loop_t *loop, const cfg_coordinator *cfg) {
             goto fail;
         }
     }
-    if (fail_interrupted(c) != 0) {
+    if (fail_interrupted(c) != 0 || load_keys(c) != 0) {
         goto fail;
     }
     memset(&tc, 0, sizeof(tc));

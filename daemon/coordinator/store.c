@@ -219,6 +219,12 @@ int store_key_get(store *st, store_key *out, const char *key_id) {
     return st->backend->key_get(st, out, key_id);
 }
 
+int store_keys_usable(store *st, store_key **out, size_t *n) {
+    *out = NULL;
+    *n = 0;
+    return st->backend->keys_usable(st, out, n);
+}
+
 int store_request_submit(store *st, store_request *out, int *created, const store_request_new *in) {
     memset(out, 0, sizeof *out);
     *created = 0;

@@ -180,6 +180,7 @@ typedef struct store_backend {
     int (*key_set_epoch)(store *st, const char *key_id, uint32_t from_epoch, uint32_t to_epoch);
     int (*key_retire)(store *st, const char *key_id);
     int (*key_get)(store *st, store_key *out, const char *key_id);
+    int (*keys_usable)(store *st, store_key **out, size_t *n);
     int (*request_submit)(store *st, store_request *out, int *created, const store_request_new *in);
     int (*request_get)(store *st, store_request *out, const char *request_id);
     int (*request_transition)(store *st, const char *request_id, store_request_status from,
@@ -233,6 +234,9 @@ int store_key_set_epoch(store *st, const char *key_id, uint32_t from_epoch, uint
     STORE_WARN_UNUSED_RESULT STORE_ARG_NONNULL(1, 2);
 int store_key_retire(store *st, const char *key_id) STORE_WARN_UNUSED_RESULT STORE_ARG_NONNULL(1, 2);
 int store_key_get(store *st, store_key *out, const char *key_id) STORE_WARN_UNUSED_RESULT STORE_ARG_NONNULL(1, 2, 3);
+/* Every usable key, oldest first (pending and retired keys are left out); free *out with free().
+ * On error *out is NULL and *n is 0. */
+int store_keys_usable(store *st, store_key **out, size_t *n) STORE_WARN_UNUSED_RESULT STORE_ARG_NONNULL(1, 2, 3);
 
 /* See the idempotency rule above. On success *out is the stored request (new or existing) and
  * *created is 1 if this call created it. The key must exist and be usable. */

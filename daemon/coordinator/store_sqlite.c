@@ -1004,6 +1004,18 @@ static void clear_request(void *elem) {
     store_request_clear(elem);
 }
 
+static int sq_keys_usable(store *st, store_key **out, size_t *n) {
+    void *arr = NULL;
+    int r = list_rows(sq(st), &arr, n, sizeof **out, read_key, NULL,
+                      "SELECT key_id, n, t, signers, public_key, chain_code, epoch, status, created, updated"
+                      " FROM keys WHERE status = 'usable' ORDER BY created, rowid",
+                      NULL, "keys");
+    if (r == STORE_OK) {
+        *out = arr;
+    }
+    return r;
+}
+
 static int sq_requests_resumable(store *st, store_request **out, size_t *n) {
     void *arr = NULL;
     int r = list_rows(sq(st), &arr, n, sizeof **out, read_request, clear_request,
@@ -1511,6 +1523,7 @@ const store_backend store_backend_sqlite = {
     .key_set_epoch = sq_key_set_epoch,
     .key_retire = sq_key_retire,
     .key_get = sq_key_get,
+    .keys_usable = sq_keys_usable,
     .request_submit = sq_request_submit,
     .request_get = sq_request_get,
     .request_transition = sq_request_transition,

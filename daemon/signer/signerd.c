@@ -81,6 +81,8 @@ typedef struct {
     unsigned char sess_id[32]; /* the coordinator's session id */
     unsigned char enc_key[32]; /* RoundMessages.key_id the enclave expects */
     unsigned char enc_sess[32]; /* RoundMessages.session_id the enclave expects */
+    int refresh;                /* SESS_KEYGEN refreshes the key refresh_key */
+    unsigned char refresh_key[32];
     uint32_t npeers;
     uint32_t next_round; /* the round whose messages the enclave takes next */
     round_buf rounds[MAX_ROUNDS + 1];
@@ -457,6 +459,7 @@ static void session_clear(void) {
         g.rounds[r].count = 0;
     }
     g.sess = SESS_NONE;
+    g.refresh = 0;
     g.next_round = 0;
     g.npeers = 0;
 }
@@ -565,14 +568,18 @@ static int fill_peers(Mpc__Enclave__Peer *peers, Mpc__Enclave__Peer **pp, size_t
     return own == 1 ? 0 : -1;
 }
 
+/* A DKG, or (ks->key_id set) a refresh of a key this enclave holds a share of. */
 static void on_keygen_start(const Mpc__Wire__KeygenStart *ks) {
     Mpc__Enclave__Peer peers[MAX_PARTIES], *pp[MAX_PARTIES];
     Mpc__Enclave__KeygenStart ek = MPC__ENCLAVE__KEYGEN_START__INIT;
+    Mpc__Enclave__RefreshStart er = MPC__ENCLAVE__REFRESH_START__INIT;
     Mpc__Enclave__Envelope env, *reply = NULL;
+    int refresh = ks->key_id.len == 32;
+    char hex[65];
     size_t np = 0;
 
     if (g.sess != SESS_NONE) {
-        (void)enclave_restart("a new keygen replaces the unfinished session");
+        (void)enclave_restart("a new keygen or refresh replaces the unfinished session");
     }
     if (ks->session_id.len != 32 || ks->t < 2 || ks->t > ks->n || ks->n != ks->n_participants ||
             g.party > ks->n || fill_peers(peers, pp, &np, ks->participants, ks->n_participants) != 0) {
@@ -580,27 +587,65 @@ static void on_keygen_start(const Mpc__Wire__KeygenStart *ks) {
         return;
     }
     memcpy(g.sess_id, ks->session_id.data, 32);
-    ek.inst = ks->session_id;
-    ek.n = ks->n;
-    ek.t = ks->t;
-    ek.party_index = g.party;
-    ek.peers = pp;
-    ek.n_peers = np;
-    env_init(&env, MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_KEYGEN_START, &ek);
-    net_log(NET_LOG_INFO, "keygen %u-of-%u: joining as party %u", ks->t, ks->n, g.party);
+    if (refresh) {
+        er.key_id = ks->key_id;
+        er.inst = ks->session_id;
+        er.peers = pp;
+        er.n_peers = np;
+        env_init(&env, MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_REFRESH_START, &er);
+        wire_hex(hex, ks->key_id.data, 32);
+        net_log(NET_LOG_INFO, "refresh of key %s: joining as party %u", hex, g.party);
+    } else {
+        ek.inst = ks->session_id;
+        ek.n = ks->n;
+        ek.t = ks->t;
+        ek.party_index = g.party;
+        ek.peers = pp;
+        ek.n_peers = np;
+        env_init(&env, MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_KEYGEN_START, &ek);
+        net_log(NET_LOG_INFO, "keygen %u-of-%u: joining as party %u", ks->t, ks->n, g.party);
+    }
     if (enclave_call(&reply, &env, MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_ROUND_OUT) != MPC_ENCLAVE_OK) {
-        enclave_failed(reply, "keygen start");
+        enclave_failed(reply, refresh ? "refresh start" : "keygen start");
         goto out;
     }
     g.sess = SESS_KEYGEN;
+    /* The enclave's round messages name the instance as key id and, for a refresh, the old key
+     * as session id (a DKG's is all zero). */
     memcpy(g.enc_key, ks->session_id.data, 32);
-    memset(g.enc_sess, 0, 32);
+    if (refresh) {
+        memcpy(g.enc_sess, ks->key_id.data, 32);
+        memcpy(g.refresh_key, ks->key_id.data, 32);
+    } else {
+        memset(g.enc_sess, 0, 32);
+    }
+    g.refresh = refresh;
     g.npeers = (uint32_t)np;
     g.next_round = 1;
     relay_out(reply->round_out);
 out:
     if (reply != NULL) {
         mpc_enclave_reply_free(reply);
+    }
+}
+
+/* After a committed refresh the old share must not come back at the next enclave start. */
+static void remove_key_files(const unsigned char key_id[32]) {
+    static const uint32_t kinds[] = {ENC_SEAL_KIND_KEY_SHARE, ENC_SEAL_KIND_USED_SESSIONS};
+    char name[128], path[512];
+    int dfd;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        blob_name(name, sizeof(name), kinds[i], key_id);
+        if (data_path(path, sizeof(path), name) == 0 && unlink(path) != 0 && errno != ENOENT) {
+            net_log(NET_LOG_WARN, "cannot remove the replaced %s: %s", name, strerror(errno));
+        }
+    }
+    dfd = open(g.cfg.data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0 || fsync(dfd) != 0) {
+        net_log(NET_LOG_WARN, "cannot sync %s: %s", g.cfg.data_dir, strerror(errno));
+    }
+    if (dfd >= 0) {
+        close(dfd);
     }
 }
 
@@ -613,6 +658,7 @@ static void keygen_result(const Mpc__Enclave__KeygenResult *kr) {
     out.public_key = kr->public_key;
     out.chain_code = kr->chain_code;
     out.public_hash = kr->public_hash;
+    out.epoch = kr->epoch;
     wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_KEYGEN_RESULT, &out);
     send_coord(&env);
     g.next_round = 0; /* waiting for the commit */
@@ -638,6 +684,11 @@ static void on_session_commit(const Mpc__Wire__SessionCommit *sc) {
     }
     wire_hex(hex, sc->key_id.data, 32);
     net_log(NET_LOG_INFO, "key %s committed: sealed share stored", hex);
+    if (g.refresh) {
+        remove_key_files(g.refresh_key);
+        wire_hex(hex, g.refresh_key, 32);
+        net_log(NET_LOG_INFO, "refresh done: the share of key %s was replaced and deleted", hex);
+    }
     g.keygens++;
     session_clear();
 out:
@@ -694,6 +745,7 @@ static void on_sign_payload(const Mpc__Wire__SignPayload *sp) {
     res.key_id = v->key_id;
     res.public_key = v->derived_public_key;
     res.payload_type = sp->payload_type;
+    res.coord_nonce = sp->coord_nonce;
     wire_init(&wenv, MPC__WIRE__MSG_TYPE__MSG_TYPE_SIGNER_RESULT, &res);
     {
         char dh[65];
@@ -1039,10 +1091,8 @@ static void on_signal(uv_signal_t *s, int signum) {
 }
 
 static const char usage[] =
-    "usage: mpc-signerd --config FILE --party N [--print-identity] [--insecure-test-mode] [--verbose]\n"
+    "usage: mpc-signerd --config FILE [--print-identity] [--insecure-test-mode] [--verbose]\n"
     "Runs the signer described by FILE (INI, see README_daemons.md) until SIGINT or SIGTERM.\n"
-    "  --party N            this signer's party index (its 1-based position in the coordinator's\n"
-    "                       [signers] list; fixed for the life of its keys)\n"
     "  --print-identity     start the enclave (creating its identity key on first use), print the\n"
     "                       identity public key in hex for the coordinator's [signers], and exit\n"
     "  --insecure-test-mode passed to mpc-enclave (tolerates a failed mlockall; tests only)\n"
@@ -1061,14 +1111,6 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
             path = argv[++i];
-        } else if (strcmp(argv[i], "--party") == 0 && i + 1 < argc) {
-            char *end;
-            unsigned long p = strtoul(argv[++i], &end, 10);
-            if (*end != '\0' || p < 1 || p > MAX_PARTIES) {
-                fputs(usage, stderr);
-                return 1;
-            }
-            g.party = (uint32_t)p;
         } else if (strcmp(argv[i], "--print-identity") == 0) {
             print_identity = 1;
         } else if (strcmp(argv[i], "--insecure-test-mode") == 0) {
@@ -1083,7 +1125,7 @@ int main(int argc, char **argv) {
             return 1;
         }
     }
-    if (path == NULL || g.party == 0) {
+    if (path == NULL) {
         fputs(usage, stderr);
         return 1;
     }
@@ -1095,6 +1137,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "mpc-signerd: %s\n", err);
         return 2;
     }
+    _Static_assert(CFG_MAX_PARTY_INDEX <= MAX_PARTIES, "a configured party index fits the enclave's channels");
+    g.party = g.cfg.party_index;
     signal(SIGPIPE, SIG_IGN);
     if (enclave_start() != 0) {
         net_log(NET_LOG_WARN, "the enclave did not start");
@@ -1115,8 +1159,8 @@ int main(int argc, char **argv) {
     tc.cert_file = g.cfg.tls.cert;
     tc.key_file = g.cfg.tls.key;
     tc.crl_file = g.cfg.tls.crl[0] != '\0' ? g.cfg.tls.crl : NULL;
-    /* Any certificate of the deployment's CA with the coordinator role. */
-    allow.id = "coordinator";
+    /* Only the configured coordinator certificate of the deployment's CA. */
+    allow.id = g.cfg.coordinator_id;
     tc.allow = &allow;
     tc.allow_len = 1;
     memset(&lim, 0, sizeof(lim));

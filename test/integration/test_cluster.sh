@@ -13,27 +13,8 @@ set -uo pipefail
 
 build=${1:?usage: test_cluster.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=deploy/cluster.sh
-. "$here/../../deploy/cluster.sh"
-CLUSTER_ENCLAVE_ARGS=${MPC_TEST_ENCLAVE_ARGS:-}
-
-dir=$(mktemp -d /tmp/mpc-itest.XXXXXX)
-passed=0
-failed=0
-cleanup() {
-  cluster_stop_all
-  if [ "$failed" -eq 0 ]; then rm -rf "$dir"; else echo "logs kept in $dir/log"; fi
-}
-trap cleanup EXIT
-
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-check() { # DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
-json_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(d'"$1"')'; }
+. "$here/itest_lib.sh"
+itest_begin mpc-itest
 coord_log_has() { cluster_wait_log "$CL_DIR/log/coordinator.log" "$1" 50; }
 
 cluster_init "$dir" "$build" 3 || exit 1
@@ -56,13 +37,7 @@ check "keygen resubmitted with its idempotency key returns the same key" \
 sign() { # IDEM MESSAGE_FILE -> JSON on stdout, exit status of mpcctl
   cluster_ctl --json --timeout 30 sign --key "$key" --type eip191 --file "$2" --idempotency-key "$1"
 }
-verify() { # JSON MESSAGE_FILE
-  local sig v digest
-  sig=$(echo "$1" | json_get '["signature"]') v=$(echo "$1" | json_get '["recovery_id"]')
-  digest=$(echo "$1" | json_get '["digest"]')
-  python3 "$here/eth_check.py" --message "$2" --pubkey "$pub" --signature "$sig" --v "$v" --digest "$digest" \
-    --address "$addr" >/dev/null
-}
+verify() { eth_verify "$1" "$2" "$pub" "$addr"; } # JSON MESSAGE_FILE
 
 printf 'integration test message 1' >"$dir/m1"
 printf 'integration test message 2' >"$dir/m2"
@@ -158,7 +133,7 @@ mkdir -p "$dir/signer-9/data" && chmod 700 "$dir/signer-9/data"
 sed -e "s#signer-1#signer-9#g" "$dir/signer-1/signer.ini" >"$dir/signer-9/signer.ini"
 cp "$dir/signer-1/sealing.key" "$dir/signer-9/sealing.key"
 # shellcheck disable=SC2086
-timeout 3 "$CL_SIGNERD" --config "$dir/signer-9/signer.ini" --party 1 $CLUSTER_ENCLAVE_ARGS >"$dir/log/signer-9.log" 2>&1
+timeout 3 "$CL_SIGNERD" --config "$dir/signer-9/signer.ini" $CLUSTER_ENCLAVE_ARGS >"$dir/log/signer-9.log" 2>&1
 check "an unknown signer id is refused" coord_log_has "signer signer-9 is not in the allow-list"
 
 python3 - "$CL_PORT" <<'PY'
@@ -189,8 +164,4 @@ PY
 check "the operator socket answers status" grep -q "coordinator: connected" <<<"$status"
 check "the operator socket has mode 0660" test "$(stat -c %a "$dir/signer-2/operator.sock")" = 660
 
-cluster_stop_all
-check "no sanitizer report in any daemon log" bash -c "! grep -l 'Sanitizer\|runtime error' '$dir'/log/*.log"
-
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+itest_end

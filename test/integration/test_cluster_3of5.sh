@@ -8,22 +8,8 @@ set -uo pipefail
 
 build=${1:?usage: test_cluster_3of5.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=deploy/cluster.sh
-. "$here/../../deploy/cluster.sh"
-CLUSTER_ENCLAVE_ARGS=${MPC_TEST_ENCLAVE_ARGS:-}
-
-dir=$(mktemp -d /tmp/mpc-itest5.XXXXXX)
-passed=0
-failed=0
-cleanup() {
-  cluster_stop_all
-  if [ "$failed" -eq 0 ]; then rm -rf "$dir"; else echo "logs kept in $dir/log"; fi
-}
-trap cleanup EXIT
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
-json_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(d'"$1"')'; }
+. "$here/itest_lib.sh"
+itest_begin mpc-itest5
 
 cluster_init "$dir" "$build" 5 || exit 1
 cluster_start_coordinator || exit 1
@@ -35,13 +21,10 @@ key=$(echo "$kg" | json_get '["key_id"]')
 pub=$(echo "$kg" | json_get '["public_key"]')
 printf 'three of five' >"$dir/m"
 verify() {
-  local sig v digest addr
-  sig=$(echo "$1" | json_get '["signature"]') v=$(echo "$1" | json_get '["recovery_id"]')
-  digest=$(echo "$1" | json_get '["digest"]')
+  local addr
   addr=$(cluster_ctl --json address --key "$key" --path m/7 | json_get '["eth_address"]')
   # The derived key of m/7 is what the signature verifies under.
-  python3 "$here/eth_check.py" --message "$dir/m" --pubkey "$(echo "$1" | json_get '["public_key"]')" \
-    --signature "$sig" --v "$v" --digest "$digest" --address "$addr" >/dev/null
+  eth_verify "$1" "$dir/m" "$(echo "$1" | json_get '["public_key"]')" "$addr"
 }
 sign() {
   cluster_ctl --json --timeout 30 sign --key "$key" --type eip191 --file "$dir/m" --path m/7 --idempotency-key "$1"
@@ -68,8 +51,4 @@ check "a frozen signer in the first signing set is excluded and 3, 4, 5 sign" \
 check "... and the signature verifies" verify "$s3"
 check "... after the decode timeout (5 s), not longer than 15 s" test "$elapsed" -le 15
 
-cluster_stop_all
-check "no sanitizer report in any daemon log" bash -c "! grep -l 'Sanitizer\|runtime error' '$dir'/log/*.log"
-
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+itest_end

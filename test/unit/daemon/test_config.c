@@ -30,7 +30,7 @@ static const char signer_tmpl[] =
     "data_dir = @D/data\n"                        /* 4 */
     "enclave_path = @D/enclave\n"                 /* 5 */
     "sealing = passphrase-file:@D/pass\n"         /* 6 */
-    "\n"                                            /* 7 */
+    "party_index = 2\n"                            /* 7 */
     "[tls]\n"                                       /* 8 */
     "ca = @D/ca.pem\n"                            /* 9 */
     "cert = @D/cert.pem\n"                        /* 10 */
@@ -39,7 +39,7 @@ static const char signer_tmpl[] =
     "[coordinator]\n"                               /* 13 */
     "address = coord.example.net\n"                 /* 14 */
     "port = 7400 ; the default port\n"              /* 15 */
-    "\n"                                            /* 16 */
+    "id = coordinator-a\n"                         /* 16 */
     "[operator]\n"                                  /* 17 */
     "socket = @D/run/op.sock\n"                   /* 18 */
     "group = @G\n"                                /* 19 */
@@ -165,6 +165,8 @@ static void test_signer_valid(void **state) {
     assert_int_equal(cfg_signer_parse(c, err, sizeof err, NAME, text, strlen(text), CFG_SKIP_FILE_CHECKS), CFG_OK);
     assert_string_equal(err, "");
     assert_string_equal(c->id, "signer-1");
+    assert_int_equal(c->party_index, 2);
+    assert_string_equal(c->coordinator_id, "coordinator-a");
     assert_string_equal(c->data_dir, "/etc/mpc/data");
     assert_int_equal(c->sealing, CFG_SEALING_PASSPHRASE_FILE);
     assert_string_equal(c->sealing_path, "/etc/mpc/pass");
@@ -246,6 +248,20 @@ static void test_signer_missing(void **state) {
     expect_signer_line_error(10, "", NAME ": missing required key 'cert' in [tls]");
     expect_signer_line_error(3, "", NAME ": missing required key 'id' in [signer]");
     expect_signer_line_error(19, "", NAME ": missing required key 'group' in [operator]");
+    expect_signer_line_error(7, "", NAME ": missing required key 'party_index' in [signer]");
+    expect_signer_line_error(16, "", NAME ": missing required key 'id' in [coordinator]");
+}
+
+static void test_signer_party_and_coordinator_id(void **state) {
+    (void)state;
+    expect_signer_line_error(7, "party_index = 0", NAME ":7: [signer] party_index: 0 out of range 1..16");
+    expect_signer_line_error(7, "party_index = 17", NAME ":7: [signer] party_index: 17 out of range 1..16");
+    expect_signer_line_error(7, "party_index = +2", NAME ":7: [signer] party_index: not a decimal number");
+    expect_signer_line_error(7, "party_index =", NAME ":7: [signer] party_index: empty value");
+    expect_signer_line_error(7, "party_index = 2\nparty_index = 3",
+                             NAME ":8: duplicate key 'party_index' in [signer] (first set on line 7)");
+    expect_signer_line_error(16, "id = mpc://coordinator/x",
+                             NAME ":16: [coordinator] id: not a valid id (1..64 characters of A-Z a-z 0-9 . _ -)");
 }
 
 static void test_signer_port_range(void **state) {
@@ -290,10 +306,10 @@ static void test_signer_lines(void **state) {
     memset(longline, 'a', sizeof longline - 1);
     longline[sizeof longline - 1] = '\0';
     memcpy(longline, "; ", 2);
-    expect_signer_line_error(7, longline, NAME ":7: line longer than 197 characters");
+    expect_signer_line_error(12, longline, NAME ":12: line longer than 197 characters");
     longline[CFG_LINE_MAX] = '\0'; /* exactly CFG_LINE_MAX characters: accepted */
     char *base = signer_text("/etc/mpc", "mpcops");
-    char *text = with_line(base, 7, longline);
+    char *text = with_line(base, 12, longline);
     cfg_signer *c = malloc(sizeof *c);
     char err[CFG_ERR_MAX];
     assert_non_null(c);
@@ -589,6 +605,8 @@ static void test_examples_parse(void **state) {
         fail_msg("%s", err);
     }
     assert_string_equal(s->id, "signer-1");
+    assert_int_equal(s->party_index, 1);
+    assert_string_equal(s->coordinator_id, "coordinator");
     assert_string_equal(s->tls.crl, "/etc/mpc/ca.crl");
     assert_int_equal(s->coordinator_port, 7400);
     assert_int_equal(s->reconnect_max_ms, 60000);
@@ -613,6 +631,7 @@ int main(void) {
         cmocka_unit_test(test_signer_duplicate_key),
         cmocka_unit_test(test_signer_sections),
         cmocka_unit_test(test_signer_missing),
+        cmocka_unit_test(test_signer_party_and_coordinator_id),
         cmocka_unit_test(test_signer_port_range),
         cmocka_unit_test(test_signer_values),
         cmocka_unit_test(test_signer_lines),

@@ -278,6 +278,37 @@ static void test_idempotency(void **state) {
     store_request_clear(&out);
 }
 
+/* Only usable keys are listed, oldest first, with their epoch, also after reopening. */
+static void test_keys_usable(void **state) {
+    fixture *f = *state;
+    store_key *keys = NULL;
+    size_t n = 99;
+    OK(store_keys_usable(f->st, &keys, &n));
+    assert_int_equal(n, 0);
+    free(keys);
+    make_key(f, "key-a", 1);
+    make_key(f, "key-b", 0); /* pending: not listed */
+    make_key(f, "key-c", 1);
+    OK(store_key_retire(f->st, "key-c")); /* retired (a refreshed key's old id): not listed */
+    make_key(f, "key-d", 1);
+    OK(store_key_set_epoch(f->st, "key-d", 0, 2));
+    store_close(f->st);
+    f->st = open_store(f, 0);
+    OK(store_keys_usable(f->st, &keys, &n));
+    assert_int_equal(n, 2);
+    assert_string_equal(keys[0].key_id, "key-a");
+    assert_int_equal(keys[0].epoch, 0);
+    assert_string_equal(keys[1].key_id, "key-d");
+    assert_int_equal(keys[1].epoch, 2);
+    assert_int_equal(keys[1].status, STORE_KEY_USABLE);
+    assert_int_equal(keys[1].n, 3);
+    assert_int_equal(keys[1].t, 2);
+    assert_string_equal(keys[1].signers.ids[1], "signer-2");
+    assert_memory_equal(keys[1].public_key, PUB, 33);
+    assert_memory_equal(keys[1].chain_code, CHAIN, 32);
+    free(keys);
+}
+
 static void test_submit_needs_usable_key(void **state) {
     fixture *f = *state;
     store_request out;
@@ -738,6 +769,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_schema_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idempotency, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys_usable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_submit_needs_usable_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_machine, setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_signature, setup, teardown),

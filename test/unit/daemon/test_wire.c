@@ -99,6 +99,38 @@ static void test_field_rules(void **state) {
     assert_int_equal(wire_check(&env), NET_E_ENV_FIELD);
 }
 
+/* The fields added for refresh and for matching verdicts to attempts have fixed sizes too. */
+static void test_refresh_and_nonce_fields(void **state) {
+    static unsigned char buf[33];
+    Mpc__Wire__Envelope env;
+    Mpc__Wire__KeygenStart ks = MPC__WIRE__KEYGEN_START__INIT;
+    Mpc__Wire__SignerResult sr = MPC__WIRE__SIGNER_RESULT__INIT;
+    Mpc__Wire__RequestInfo info = MPC__WIRE__REQUEST_INFO__INIT;
+    Mpc__Wire__RequestReply rr = MPC__WIRE__REQUEST_REPLY__INIT;
+    (void)state;
+    wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_KEYGEN_START, &ks);
+    ks.key_id.data = buf;
+    ks.key_id.len = 32;
+    assert_int_equal(wire_check(&env), NET_OK);
+    ks.key_id.len = 33;
+    assert_int_equal(wire_check(&env), NET_E_ENV_FIELD);
+    wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_SIGNER_RESULT, &sr);
+    sr.summary = (char *)"";
+    sr.coord_nonce.data = buf;
+    sr.coord_nonce.len = 32;
+    assert_int_equal(wire_check(&env), NET_OK);
+    sr.coord_nonce.len = 31;
+    assert_int_equal(wire_check(&env), NET_E_ENV_FIELD);
+    rr.info = &info;
+    info.error = (char *)"";
+    wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_REQUEST_REPLY, &rr);
+    info.new_key_id.data = buf;
+    info.new_key_id.len = 32;
+    assert_int_equal(wire_check(&env), NET_OK);
+    info.new_key_id.len = 1;
+    assert_int_equal(wire_check(&env), NET_E_ENV_FIELD);
+}
+
 static void test_type_rules(void **state) {
     Mpc__Wire__Envelope env;
     Mpc__Wire__SignCall sc;
@@ -159,6 +191,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_field_rules),
+        cmocka_unit_test(test_refresh_and_nonce_fields),
         cmocka_unit_test(test_type_rules),
         cmocka_unit_test(test_byte_level_rejections),
         cmocka_unit_test(test_hex),
