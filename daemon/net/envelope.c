@@ -95,6 +95,11 @@ out:
 }
 
 int net_env_unpack(Mpc__Wire__Envelope **out, const unsigned char *buf, size_t len, size_t max_len) {
+    return net_env_unpack_checked(out, buf, len, max_len, net_env_check);
+}
+
+int net_env_unpack_checked(Mpc__Wire__Envelope **out, const unsigned char *buf, size_t len, size_t max_len,
+                           net_env_check_fn check) {
     Mpc__Wire__Envelope *env = NULL;
     unsigned char *again = NULL;
     int r = NET_E_ENV_TOO_BIG;
@@ -108,7 +113,7 @@ int net_env_unpack(Mpc__Wire__Envelope **out, const unsigned char *buf, size_t l
     if (env == NULL) {
         goto out;
     }
-    r = net_env_check(env);
+    r = check(env);
     if (r != NET_OK) {
         goto out;
     }

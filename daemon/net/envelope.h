@@ -35,6 +35,12 @@ int net_env_pack(unsigned char **out, size_t *out_len, const Mpc__Wire__Envelope
 int net_env_unpack(Mpc__Wire__Envelope **out, const unsigned char *buf, size_t len, size_t max_len)
         NET_WARN_UNUSED_RESULT NET_ARG_NONNULL(1, 2);
 
+/* The same decoding and canonical re-encoding check, with another body check than net_env_check
+ * (the daemons' message layer checks every body type it knows). */
+typedef int (*net_env_check_fn)(const Mpc__Wire__Envelope *env);
+int net_env_unpack_checked(Mpc__Wire__Envelope **out, const unsigned char *buf, size_t len, size_t max_len,
+                           net_env_check_fn check) NET_WARN_UNUSED_RESULT NET_ARG_NONNULL(1, 2, 5);
+
 void net_env_free(Mpc__Wire__Envelope *env);
 
 #endif

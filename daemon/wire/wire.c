@@ -133,43 +133,7 @@ int wire_check(const Mpc__Wire__Envelope *env) {
 }
 
 int wire_unpack(Mpc__Wire__Envelope **out, const unsigned char *buf, size_t len) {
-    Mpc__Wire__Envelope *env = NULL;
-    unsigned char *again = NULL;
-    int r = NET_E_ENV_TOO_BIG;
-
-    *out = NULL;
-    if (len > WIRE_MAX_FRAME) {
-        goto out;
-    }
-    r = NET_E_ENV_DECODE;
-    env = mpc__wire__envelope__unpack(NULL, len, buf);
-    if (env == NULL) {
-        goto out;
-    }
-    r = wire_check(env);
-    if (r != NET_OK) {
-        goto out;
-    }
-    r = NET_E_ENV_NONCANONICAL;
-    if (mpc__wire__envelope__get_packed_size(env) != len) {
-        goto out;
-    }
-    r = NET_E_NOMEM;
-    again = malloc(len);
-    if (again == NULL) {
-        goto out;
-    }
-    r = NET_E_ENV_NONCANONICAL;
-    if (mpc__wire__envelope__pack(env, again) != len || memcmp(again, buf, len) != 0) {
-        goto out;
-    }
-    *out = env;
-    env = NULL;
-    r = NET_OK;
-out:
-    free(again);
-    net_env_free(env);
-    return r;
+    return net_env_unpack_checked(out, buf, len, WIRE_MAX_FRAME, wire_check);
 }
 
 void wire_init(Mpc__Wire__Envelope *env, Mpc__Wire__MsgType type, void *body) {
