@@ -550,25 +550,33 @@ static int accept_inst(enc_ipc *e, const unsigned char inst[32]) {
     return r;
 }
 
+/* libmpc produced a session's round-1 messages: seal them, enter state, send them. */
+static int send_first_round(enc_ipc *e, session *s, unsigned int state, const mpc_msg_out *out,
+        size_t out_count) {
+    out_batch b;
+    int r;
+
+    b.count = 0;
+    if ((r = seal_round(&b, s, 1, out, out_count)) == ENC_OK) {
+        s->next_round = 1;
+        e->state = state;
+        r = send_round(e, s, 1, &b, NULL);
+    }
+    out_batch_free(&b);
+    return r;
+}
+
 /* Channels set up, s->dkg created: produce and send round 1. */
 static int dkg_first_round(enc_ipc *e, session *s) {
     const mpc_msg_out *out = NULL;
     size_t out_count = 0;
     mpc_blame blame;
-    out_batch b;
     int r;
 
-    b.count = 0;
     memset(&blame, 0, sizeof(blame));
     if ((r = mpc_dkg_next(e->engine->mpc, &out, &out_count, &blame, s->dkg, NULL, 0)) != MPC_OK)
         return session_fail(e, r, &blame);
-    if ((r = seal_round(&b, s, 1, out, out_count)) == ENC_OK) {
-        s->next_round = 1;
-        e->state = ENC_IPC_ST_KEYGEN;
-        r = send_round(e, s, 1, &b, NULL);
-    }
-    out_batch_free(&b);
-    return r;
+    return send_first_round(e, s, ENC_IPC_ST_KEYGEN, out, out_count);
 }
 
 int enc_session_h_keygen_start(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
@@ -1280,24 +1288,16 @@ int enc_session_h_stored(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
     const mpc_msg_out *out = NULL;
     size_t out_count = 0;
     mpc_blame blame;
-    out_batch b;
     int r;
 
     /* Acknowledging another blob than the one just sent is a broken parent: fail closed. */
     if (st->kind != ENC_SEAL_KIND_USED_SESSIONS || memcmp(st->key_id.data, s->key_id, 32) != 0 ||
             sodium_memcmp(st->blob_hash.data, s->stored_hash, 32) != 0)
         return ENC_IPC_E_FIELD;
-    b.count = 0;
     memset(&blame, 0, sizeof(blame));
     if ((r = mpc_sign_next(g->mpc, &out, &out_count, &blame, s->sign, NULL, 0)) != MPC_OK)
         return session_fail(e, r, &blame);
-    if ((r = seal_round(&b, s, 1, out, out_count)) == ENC_OK) {
-        s->next_round = 1;
-        e->state = ENC_IPC_ST_SIGNING;
-        r = send_round(e, s, 1, &b, NULL);
-    }
-    out_batch_free(&b);
-    return r;
+    return send_first_round(e, s, ENC_IPC_ST_SIGNING, out, out_count);
 }
 
 int enc_session_h_sign_round(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
