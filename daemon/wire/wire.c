@@ -14,7 +14,8 @@ static const struct {
     {"key_id", WIRE_ID_BYTES},       {"request_id", WIRE_ID_BYTES}, {"session_id", WIRE_ID_BYTES},
     {"identity_pk", 32},             {"public_key", WIRE_PUBKEY_BYTES}, {"chain_code", 32},
     {"digest", 32},                  {"public_hash", 32},           {"coord_nonce", 32},
-    {"public_hashes", 32},           {"new_key_id", WIRE_ID_BYTES},
+    {"public_hashes", 32},           {"new_key_id", WIRE_ID_BYTES}, {"fingerprint_subject", 32},
+    {"approval", WIRE_APPROVAL_BYTES}, {"approvals", WIRE_APPROVAL_BYTES},
 };
 
 /* Printable ASCII; multi_line also admits line feeds (summaries are several lines). */

@@ -23,6 +23,8 @@
 #define WIRE_ID_BYTES 32u
 #define WIRE_PUBKEY_BYTES 33u
 #define WIRE_SIG_BYTES 64u
+/* An operator approval (enclave/policy/approval.h POLICY_APPROVAL_BYTES). */
+#define WIRE_APPROVAL_BYTES 217u
 /* Longest string field (summaries, error messages) and longest idempotency key. */
 #define WIRE_STRING_MAX 4096u
 #define WIRE_IDEMPOTENCY_MAX 128u
