@@ -498,7 +498,9 @@ static const struct {
     {MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_REFRESH_START, ENC_IPC_ST_SERVING, enc_session_h_refresh_start},
     {MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_KEYGEN_ROUND, ENC_IPC_ST_KEYGEN, enc_session_h_keygen_round},
     {MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_KEYGEN_COMMIT, ENC_IPC_ST_KEYGEN_DONE, enc_session_h_keygen_commit},
-    {MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_SIGN_REQUEST, ENC_IPC_ST_SERVING, enc_session_h_sign_request},
+    /* Decoding a payload leaves the running session alone (session.h), so requests that arrive
+     * during a keygen or signing session are answered at once instead of being dropped. */
+    {MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_SIGN_REQUEST, IPC_SERVING_ANY, enc_session_h_sign_request},
     {MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_SIGN_START, ENC_IPC_ST_SERVING, enc_session_h_sign_start},
     {MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_STORED, ENC_IPC_ST_SIGN_STORE, enc_session_h_stored},
     {MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_SIGN_ROUND, ENC_IPC_ST_SIGNING, enc_session_h_sign_round},

@@ -32,7 +32,8 @@
  *                                                        reply RoundMessages, KeygenResult or Status
  *   KEYGEN_COMMIT     KEYGEN_DONE           -> SERVING   reply Sealed (share, used set; refresh:
  *                                                        ban list if bans moved), Status
- *   SIGN_REQUEST      SERVING               -> SERVING   reply Verdict (signed)
+ *   SIGN_REQUEST      SERVING*              -> (same)    reply Verdict (signed); a running session
+ *                                                        is not touched
  *   SIGN_START        SERVING               -> SIGN_STORE reply Sealed (used set), Status
  *   STORED            SIGN_STORE            -> SIGNING   reply RoundMessages (round 1)
  *   SIGN_ROUND        SIGNING               -> SIGNING / SERVING

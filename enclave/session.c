@@ -7,25 +7,29 @@
 #include <string.h>
 #include <time.h>
 
+#include <secp256k1.h>
 #include <sodium.h>
 
+#include <mpc/bip32.h>
+#include <mpc/point.h>
 #include <mpc/protocol.h>
 
 #include "audit.h"
 #include "channel.h"
-#include "enc_bytes.h"
+#include "payload/addr_eth.h"
 #include "payload/eip191.h"
 #include "payload/summary.h"
 #include "state.h"
 
-#define MAX_VERDICTS 16u
 #define HEX32 65u
 /* The rendered summary plus the decision lines. */
 #define VERDICT_TEXT_MAX (PAYLOAD_SUMMARY_RENDER_MAX + 512u)
 /* Status detail naming every refused approval (POLICY_APPROVALS_MAX of them). */
 #define APPROVAL_DETAIL_MAX 8192u
 
-/* A request the enclave allowed, waiting for its SIGN_START. */
+/* A request the enclave allowed, waiting for its SIGN_START. Everything is a copy: SIGN_REQUEST
+ * may overwrite any slot while a session runs, so a session takes what it needs at SIGN_START
+ * (libmpc copies the request into its state) and clears the slot. */
 typedef struct {
     int used;
     unsigned char sigid[32];
@@ -66,7 +70,7 @@ struct enc_engine {
     enc_audit_writer audit;
     int audit_ready;
     session s;
-    verdict_entry verdicts[MAX_VERDICTS];
+    verdict_entry verdicts[ENC_SESSION_VERDICTS];
     size_t verdict_next;
 };
 
@@ -826,11 +830,24 @@ static void evaluate_session(enc_ipc *e, sign_eval *ev, const Mpc__Enclave__Sign
     }
 }
 
-/* Keep an allowing verdict for its SIGN_START. */
-static void verdict_remember(struct enc_engine *g, const Mpc__Enclave__SignRequest *req, const sign_eval *ev) {
-    verdict_entry *v = &g->verdicts[g->verdict_next];
+static verdict_entry *verdict_find(struct enc_engine *g, const unsigned char sigid[32]) {
+    size_t i;
 
-    g->verdict_next = (g->verdict_next + 1) % MAX_VERDICTS;
+    for (i = 0; i < ENC_SESSION_VERDICTS; i++)
+        if (g->verdicts[i].used && memcmp(g->verdicts[i].sigid, sigid, 32) == 0)
+            return &g->verdicts[i];
+    return NULL;
+}
+
+/* Keep an allowing verdict for its SIGN_START in the slot of the oldest one. The same sigid asked
+ * again (the parent retrying) drops its earlier entry, so SIGN_START finds the latest request. */
+static void verdict_remember(struct enc_engine *g, const Mpc__Enclave__SignRequest *req, const sign_eval *ev) {
+    verdict_entry *v = verdict_find(g, ev->sigid);
+
+    if (v != NULL)
+        memset(v, 0, sizeof(*v));
+    v = &g->verdicts[g->verdict_next];
+    g->verdict_next = (g->verdict_next + 1) % ENC_SESSION_VERDICTS;
     memset(v, 0, sizeof(*v));
     v->used = 1;
     memcpy(v->sigid, ev->sigid, 32);
@@ -859,53 +876,46 @@ static void fingerprint_v1(char out[80], const unsigned char digest[32]) {
     out[o] = '\0';
 }
 
-static unsigned char *put_text(unsigned char *p, const char *s, size_t len) {
-    enc_put_be32(p, (uint32_t)len);
-    memcpy(p + 4, s, len);
-    return p + 4 + len;
-}
-
 /* Sign and send the verdict. fp NULL: version 1 (no policy); else version 2, which also binds the
- * payload type's fingerprint (see session.h for both encodings). */
+ * payload type's fingerprint (verdict.h). With a policy its quorum goes along, unsigned. */
 static int send_verdict(enc_ipc *e, const Mpc__Enclave__SignRequest *req, const sign_eval *ev,
         const payload_fingerprint *fp, const char *summary) {
     Mpc__Enclave__Envelope env = MPC__ENCLAVE__ENVELOPE__INIT;
     Mpc__Enclave__Verdict v = MPC__ENCLAVE__VERDICT__INIT;
+    const enc_policy *pol = enc_state_policy(e->engine->store);
+    enc_verdict_fields f;
     unsigned char sig[ENC_IDENTITY_SIG_BYTES];
-    unsigned char *m = NULL, *p;
-    size_t slen = strlen(summary), mlen = 2 + req->request_id.len + 32 + 4 + 32 + 32 + 33 + 1 + 4 + slen;
+    unsigned char *m = NULL;
+    size_t mlen = 0;
     char fp1[80];
     int r;
 
-    if (fp != NULL)
-        mlen += 32 + 4 + strlen(fp->hex) + 4 + strlen(fp->words);
-    if ((m = malloc(mlen)) == NULL)
-        return ENC_E_NOMEM;
-    p = m;
-    enc_put_be16(p, (uint16_t)req->request_id.len);
-    p += 2;
-    memcpy(p, req->request_id.data, req->request_id.len);
-    p += req->request_id.len;
-    memcpy(p, req->key_id.data, 32);
-    p += 32;
-    enc_put_be32(p, req->payload_type);
-    p += 4;
-    memcpy(p, ev->digest, 32);
-    p += 32;
-    memcpy(p, ev->sigid, 32);
-    p += 32;
-    memcpy(p, ev->pk, 33);
-    p += 33;
-    *p++ = ev->allow ? ENC_DECISION_ALLOW : ENC_DECISION_DENY;
+    memset(&f, 0, sizeof(f));
+    f.version = fp != NULL ? 2 : 1;
+    f.request_id = req->request_id.data;
+    f.request_id_len = req->request_id.len;
+    f.key_id = req->key_id.data;
+    f.payload_type = req->payload_type;
+    f.digest = ev->digest;
+    f.sigid = ev->sigid;
+    f.derived_pk = ev->pk;
+    f.decision = ev->allow ? ENC_DECISION_ALLOW : ENC_DECISION_DENY;
     if (fp != NULL) {
-        memcpy(p, fp->subject, 32);
-        p += 32;
-        p = put_text(p, fp->hex, strlen(fp->hex));
-        p = put_text(p, fp->words, strlen(fp->words));
+        f.fingerprint_subject = fp->subject;
+        f.fingerprint_hex = fp->hex;
+        f.fingerprint_hex_len = strlen(fp->hex);
+        f.fingerprint_words = fp->words;
+        f.fingerprint_words_len = strlen(fp->words);
     }
-    put_text(p, summary, slen);
-    if ((r = enc_identity_sign(e->identity, sig, fp != NULL ? ENC_VERDICT_LABEL_V2 : ENC_VERDICT_LABEL, m, mlen)) !=
-            ENC_OK)
+    f.summary = summary;
+    f.summary_len = strlen(summary);
+    /* Every field comes from a checked request or from this enclave: a refusal is a bug. */
+    if ((r = enc_verdict_encode(&m, &mlen, &f)) != 0) {
+        r = r == ENC_VERDICT_E_NOMEM ? ENC_E_NOMEM : ENC_E_INTERNAL;
+        goto out;
+    }
+    if ((r = enc_identity_sign(e->identity, sig, fp != NULL ? ENC_VERDICT_LABEL_V2 : ENC_VERDICT_LABEL_V1, m,
+                 mlen)) != ENC_OK)
         goto out;
     v.request_id = req->request_id;
     v.key_id = req->key_id;
@@ -925,7 +935,8 @@ static int send_verdict(enc_ipc *e, const Mpc__Enclave__SignRequest *req, const 
         v.fingerprint.data = (unsigned char *)fp1;
         v.fingerprint.len = strlen(fp1);
     }
-    v.decision = ev->allow ? ENC_DECISION_ALLOW : ENC_DECISION_DENY;
+    v.decision = f.decision;
+    v.approvals_required = pol != NULL ? pol->approvers.quorum : 0;
     v.signature.data = sig;
     v.signature.len = sizeof(sig);
     v.sigid.data = (unsigned char *)ev->sigid;
@@ -995,6 +1006,65 @@ out:
     return r;
 }
 
+/* The key's own public keys, derived by the enclave from its share's root key and chain code:
+ * never taken from the payload. */
+typedef struct {
+    const mpc_context *mpc;
+    mpc_bip32_xpub root;
+    unsigned char pk[33];   /* derived for the request's path */
+    unsigned char addr[20]; /* its EVM address */
+} own_keys;
+
+static int own_keys_init(own_keys *k, const mpc_context *mpc, const mpc_keyshare *share, const uint32_t *path,
+        size_t path_len) {
+    mpc_keyshare_info info;
+    mpc_bip32_xpub child;
+    mpc_scalar tau;
+    secp256k1_pubkey pub;
+    unsigned char full[65];
+    size_t full_len = sizeof(full);
+
+    memset(k, 0, sizeof(*k));
+    k->mpc = mpc;
+    mpc_keyshare_get_info(mpc, &info, share);
+    memcpy(k->root.chain_code, info.chaincode, 32);
+    if (mpc_point_parse(mpc, &k->root.pk, info.pubkey) != MPC_OK ||
+            mpc_bip32_derive_path(mpc, &child, &tau, &k->root, path, path_len) != MPC_OK ||
+            mpc_point_serialize(mpc, k->pk, &child.pk) != MPC_OK ||
+            !secp256k1_ec_pubkey_parse(secp256k1_context_static, &pub, k->pk, 33) ||
+            !secp256k1_ec_pubkey_serialize(secp256k1_context_static, full, &full_len, &pub, SECP256K1_EC_UNCOMPRESSED))
+        return -1;
+    payload_eth_addr_from_pubkey(k->addr, full + 1);
+    return 0;
+}
+
+/* Bitcoin change recognition (payload/psbt.h): an output is ours only if deriving its claimed
+ * origin path from our root gives exactly its key. The origin's fingerprint is not trusted. */
+static int own_psbt_key(void *ctx, const uint8_t pubkey[33], const payload_btc_key_origin *origin) {
+    const own_keys *k = ctx;
+    mpc_bip32_xpub child;
+    mpc_scalar tau;
+    unsigned char pk[33];
+    size_t i;
+
+    for (i = 0; i < origin->depth; i++)
+        if (origin->path[i] >= MPC_BIP32_HARDENED)
+            return 0;
+    return mpc_bip32_derive_path(k->mpc, &child, &tau, &k->root, origin->path, origin->depth) == MPC_OK &&
+           mpc_point_serialize(k->mpc, pk, &child.pk) == MPC_OK && memcmp(pk, pubkey, 33) == 0;
+}
+
+/* A PSBT's one input to sign must be spent by the key and path of the request. */
+static int psbt_input_ours(const payload_summary_work *work, const payload_summary *sum, const own_keys *k) {
+    const payload_btc_psbt_summary *info = &work->u.btc.info;
+    size_t i;
+
+    for (i = 0; i < info->n_in; i++)
+        if (memcmp(info->in[i].digest, sum->digests[0].digest, 32) == 0)
+            return memcmp(info->in[i].pubkey, k->pk, 33) == 0;
+    return 0;
+}
+
 /* With a policy: decode with the enclave's own context, one digest only, approvals at SIGN_START. */
 static int sign_request_policy(enc_ipc *e, const Mpc__Enclave__SignRequest *req, const mpc_keyshare *share,
         const enc_policy *pol) {
@@ -1004,6 +1074,7 @@ static int sign_request_policy(enc_ipc *e, const Mpc__Enclave__SignRequest *req,
     payload_fingerprint fp;
     payload_err perr;
     sign_eval ev;
+    own_keys own;
     char *text = NULL, hk[HEX32], why[PAYLOAD_ERR_MAX + 128];
     size_t text_len = 0;
     int r, built = 0;
@@ -1027,8 +1098,14 @@ static int sign_request_policy(enc_ipc *e, const Mpc__Enclave__SignRequest *req,
     ctx.key_id = hk;
     ctx.path = req->n_derivation_path > 0 ? req->derivation_path : NULL;
     ctx.path_len = req->n_derivation_path;
+    /* Filled by own_keys_init below, before the payload is decoded. */
+    ctx.own_address = own.addr;
+    ctx.is_own = own_psbt_key;
+    ctx.is_own_ctx = &own;
     if (share == NULL) {
         ev.reason = "denied: unknown key";
+    } else if (own_keys_init(&own, e->engine->mpc, share, ctx.path, ctx.path_len) != 0) {
+        ev.reason = "denied: the derivation path cannot be derived from this key (hardened or invalid step)";
     } else if (req->request_id.len != 32) {
         ev.reason = "denied: with a policy the request id must be the coordinator's 32-byte id (approvals bind it)";
     } else if (payload_type_name(req->payload_type) == NULL) {
@@ -1043,6 +1120,9 @@ static int sign_request_policy(enc_ipc *e, const Mpc__Enclave__SignRequest *req,
                 "denied: this PSBT has %zu inputs to sign; one signing session per input is not supported yet",
                 sum->n_digests);
         ev.reason = why;
+    } else if (req->payload_type == PAYLOAD_TYPE_PSBT && !psbt_input_ours(work, sum, &own)) {
+        fp = sum->fingerprint;
+        ev.reason = "denied: the PSBT input to sign is not spent by this key at the request's derivation path";
     } else {
         memcpy(ev.digest, sum->digests[0].digest, 32);
         fp = sum->fingerprint;
@@ -1108,15 +1188,6 @@ int enc_session_h_sign_request(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
 /* ---------------------------------------------------------------------------------------------
  * Signing sessions
  * ------------------------------------------------------------------------------------------- */
-
-static verdict_entry *verdict_find(struct enc_engine *g, const unsigned char sigid[32]) {
-    size_t i;
-
-    for (i = 0; i < MAX_VERDICTS; i++)
-        if (g->verdicts[i].used && memcmp(g->verdicts[i].sigid, sigid, 32) == 0)
-            return &g->verdicts[i];
-    return NULL;
-}
 
 /* The peers must be exactly the verdict's signing set without this enclave. */
 static int sign_peers_match(const session *s, const verdict_entry *v, uint32_t self) {

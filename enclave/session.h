@@ -19,20 +19,18 @@
  *          afterwards taken only from that blob at LOAD; nothing replaces it (a policy update
  *          needs an approved-update flow, not built yet).
  * Signing: SIGN_REQUEST -> the enclave decodes the payload, computes the digest itself and answers
- *          a Verdict signed with its identity key.
- *          Without a policy (interim rule): EIP-191 personal messages only, no approvals; version 1:
- *            "mpc-enclave/verdict/v1" || 0x00 || be16 len(request_id) || request_id || key id[32] ||
- *            be32 payload type || digest[32] || sigid[32] || derived pk[33] || decision (1 byte) ||
- *            be32 len(summary) || summary
+ *          a Verdict signed with its identity key (encodings: verdict.h; with a policy the Verdict
+ *          also carries the policy's approval quorum, approvals_required, unsigned).
+ *          Permitted in every state after START, also while a keygen or signing session runs: it
+ *          reads the key store and writes only the verdict ring, never the running session.
+ *          Without a policy (interim rule): EIP-191 personal messages only, no approvals; version 1.
  *          With a policy: every payload type of payload/summary.h, decoded by payload_summary_build
  *          with the policy's chain id, native symbol, asset registry, MultiSendCallOnly allowlist and
  *          Bitcoin network; exactly one digest (a PSBT with several inputs is denied); request id
- *          of 32 bytes; summary = payload_summary_render_text || the decision lines; version 2:
- *            "mpc-enclave/verdict/v2" || 0x00 || be16 len(request_id) || request_id || key id[32] ||
- *            be32 payload type || digest[32] || sigid[32] || derived pk[33] || decision (1 byte) ||
- *            fingerprint subject[32] || be32 len(hex) || fingerprint hex || be32 len(words) ||
- *            fingerprint words || be32 len(summary) || summary
- *          (a denied request has an all-zero digest, sigid and key unless the decoder got that far).
+ *          of 32 bytes; summary = payload_summary_render_text || the decision lines; version 2.
+ *          An allowing verdict is kept for its SIGN_START in a ring of the last ENC_SESSION_VERDICTS
+ *          allowed sigids (a repeated sigid replaces its entry); an older one is forgotten and its
+ *          SIGN_START refused, so the parent must ask again.
  *          SIGN_START(sigid, peers, request id, approvals) -> with a policy, policy_approval_check
  *          on (request id, key id, the enclave's digest) at CLOCK_REALTIME first: anything short of
  *          "approved" is a Status ENC_SESSION_E_APPROVALS naming every refused approval, audited,
@@ -50,12 +48,13 @@
 #define ENC_SESSION_H
 
 #include "ipc.h"
+#include "verdict.h"
 
-#define ENC_VERDICT_LABEL "mpc-enclave/verdict/v1"
-#define ENC_VERDICT_LABEL_V2 "mpc-enclave/verdict/v2"
 #define ENC_PAYLOAD_EIP191_PERSONAL 1u
-#define ENC_DECISION_ALLOW 1u
-#define ENC_DECISION_DENY 2u
+#define ENC_DECISION_ALLOW ENC_VERDICT_ALLOW
+#define ENC_DECISION_DENY ENC_VERDICT_DENY
+/* Allowing verdicts remembered for their SIGN_START (one per request in flight). */
+#define ENC_SESSION_VERDICTS 64u
 
 /* Session-level refusals (answered with Status, not fatal). */
 enum {

@@ -223,6 +223,10 @@ static void peers_of(uint32_t *idx, unsigned char (*pk)[32], const uint32_t *set
     }
 }
 
+/* Called by run_dkg after each DKG round r has been answered by every node (KEYGEN state, and
+ * KEYGEN_DONE after the last round), while key_id still names the old key; NULL: nothing. */
+static void (*dkg_after_round)(uint32_t r);
+
 /* Run a DKG (refresh == 0) or a refresh of key_id among all three nodes and commit it; key_id,
  * key_pk and key_cc then describe the new key share. */
 static void run_dkg(int refresh) {
@@ -260,6 +264,8 @@ static void run_dkg(int refresh) {
             out[i] = next[i];
             next[i] = NULL;
         }
+        if (dkg_after_round != NULL)
+            dkg_after_round(round);
     }
     for (i = 0; i < NODES; i++) {
         Mpc__Enclave__KeygenResult *res = out[i]->keygen_result;
@@ -423,7 +429,7 @@ static void check_verdict_signature(const node *n, const Mpc__Enclave__Verdict *
     *p++ = (unsigned char)slen;
     memcpy(p, v->summary, slen);
     p += slen;
-    assert_int_equal(enc_identity_verify(n->pk, v->signature.data, ENC_VERDICT_LABEL, m, (size_t)(p - m)), ENC_OK);
+    assert_int_equal(enc_identity_verify(n->pk, v->signature.data, ENC_VERDICT_LABEL_V1, m, (size_t)(p - m)), ENC_OK);
 }
 
 static unsigned char *put_be32_text(unsigned char *p, const unsigned char *s, size_t len) {
@@ -470,7 +476,7 @@ static void check_verdict_v2(const node *n, const Mpc__Enclave__Verdict *v) {
     assert_int_equal((size_t)(p - m), cap);
     assert_int_equal(enc_identity_verify(n->pk, v->signature.data, ENC_VERDICT_LABEL_V2, m, cap), ENC_OK);
     /* The same bytes under the version-1 label do not verify: the versions cannot be confused. */
-    assert_int_not_equal(enc_identity_verify(n->pk, v->signature.data, ENC_VERDICT_LABEL, m, cap), ENC_OK);
+    assert_int_not_equal(enc_identity_verify(n->pk, v->signature.data, ENC_VERDICT_LABEL_V1, m, cap), ENC_OK);
     free(m);
 }
 
@@ -488,10 +494,12 @@ static void request_all(sign_job *j) {
         assert_int_equal(v->verdict->sigid.len, 32);
         if (j->payload != NULL) {
             assert_non_null(strstr(v->verdict->summary, "approvals_required: 2 of 3"));
+            assert_int_equal(v->verdict->approvals_required, 2);
             assert_memory_equal(v->verdict->fingerprint_subject.data, v->verdict->digest.data, 32);
             check_verdict_v2(n, v->verdict);
         } else {
             assert_non_null(strstr(v->verdict->summary, "EIP-191 personal message"));
+            assert_int_equal(v->verdict->approvals_required, 0);
             check_verdict_signature(n, v->verdict);
         }
         if (i == 0) {
@@ -505,8 +513,8 @@ static void request_all(sign_job *j) {
     }
 }
 
-/* SIGN_START and STORED at every signer; out[i] = round-1 output of signer i. */
-static void start_all(sign_job *j, Mpc__Enclave__Envelope **out) {
+/* SIGN_START at every signer (each then waits for STORED). */
+static void sign_start_all(const sign_job *j) {
     unsigned char ppk[NODES][32];
     uint32_t pidx[NODES];
     size_t i;
@@ -526,9 +534,23 @@ static void start_all(sign_job *j, Mpc__Enclave__Envelope **out) {
                                      j->count - 1),
                     MPC_ENCLAVE_OK);
         mpc_enclave_reply_free(rep);
-        assert_int_equal(mpc_enclave_stored(n->c, &out[i]), MPC_ENCLAVE_OK);
+    }
+}
+
+/* STORED at every signer; out[i] = round-1 output of signer i. */
+static void stored_all(const sign_job *j, Mpc__Enclave__Envelope **out) {
+    size_t i;
+
+    for (i = 0; i < j->count; i++) {
+        assert_int_equal(mpc_enclave_stored(nodes[j->set[i] - 1].c, &out[i]), MPC_ENCLAVE_OK);
         assert_int_equal(out[i]->round_out->round, 1);
     }
+}
+
+/* SIGN_START and STORED at every signer; out[i] = round-1 output of signer i. */
+static void start_all(sign_job *j, Mpc__Enclave__Envelope **out) {
+    sign_start_all(j);
+    stored_all(j, out);
 }
 
 static void check_signature(sign_job *j, const unsigned char sig64[64], int recid) {
@@ -595,23 +617,18 @@ static void relay_sign_round(const sign_job *j, uint32_t round, Mpc__Enclave__En
     }
 }
 
-/* From SIGN_START on (verdicts already allowed): rounds among j->set, combined by the test as
- * coordinator, and the signature checked. */
-static void sign_from_start(sign_job *j) {
-    Mpc__Enclave__Envelope *out[NODES] = {0}, *next[NODES] = {0};
+/* The round-3 outputs out[] of j->set combined by the test as coordinator, the signature checked;
+ * out[] is freed. */
+static void combine_and_check(sign_job *j, Mpc__Enclave__Envelope **out) {
     mpc_msg_in r3[NODES];
     unsigned char sig[64];
     mpc_sign_public pub;
     mpc_context *ctx = mpc_context_create();
     mpc_blame blame;
-    uint32_t round;
     size_t i;
     int recid = -1;
 
     assert_non_null(ctx);
-    start_all(j, out);
-    for (round = 1; round < MPC_SIGN_ROUNDS; round++)
-        relay_sign_round(j, round, out, next);
     for (i = 0; i < j->count; i++) {
         assert_int_equal(out[i]->round_out->round, 3);
         r3[i].from = j->set[i];
@@ -623,9 +640,22 @@ static void sign_from_start(sign_job *j) {
     memset(&blame, 0, sizeof(blame));
     assert_int_equal(mpc_sign_combine(ctx, sig, &recid, &blame, &pub, r3, j->count), MPC_OK);
     check_signature(j, sig, recid);
-    for (i = 0; i < j->count; i++)
+    for (i = 0; i < j->count; i++) {
         mpc_enclave_reply_free(out[i]);
+        out[i] = NULL;
+    }
     mpc_context_destroy(ctx);
+}
+
+/* From SIGN_START on (verdicts already allowed): rounds among j->set, combined and checked. */
+static void sign_from_start(sign_job *j) {
+    Mpc__Enclave__Envelope *out[NODES] = {0}, *next[NODES] = {0};
+    uint32_t round;
+
+    start_all(j, out);
+    for (round = 1; round < MPC_SIGN_ROUNDS; round++)
+        relay_sign_round(j, round, out, next);
+    combine_and_check(j, out);
 }
 
 /* A full signing session among j->set (all running). */
@@ -1024,6 +1054,167 @@ static void test_refresh(void **state) {
     memcpy(key_id, new_id, 32);
     for (i = 0; i < NODES; i++)
         boot_from_disk(&nodes[i]);
+    sign_full(&j);
+    assert_memory_equal(j.derived_pk, key_pk, 33);
+    for (i = 0; i < NODES; i++)
+        assert_int_equal(stop(&nodes[i]), 0);
+}
+
+/* A signing job over "hello" for the signers set, with a fresh coordinator nonce. */
+static void hello_job(sign_job *j, const uint32_t *set) {
+    memset(j, 0, sizeof(*j));
+    j->set = set;
+    j->count = 2;
+    j->msg = "hello";
+    randombytes_buf(j->nonce, 32);
+}
+
+/* SIGN_REQUEST is answered while a signing session runs (after SIGN_START, after STORED, between
+ * the rounds) and leaves it alone: the running session signs, its own sigid is denied as used,
+ * and the verdicts given meanwhile sign afterwards. */
+static void test_sign_request_during_signing(void **state) {
+    static const uint32_t set12[2] = {1, 2};
+    Mpc__Enclave__Envelope *out[NODES] = {0}, *next[NODES] = {0}, *v = NULL;
+    sign_job run, during[3];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 2; i++)
+        boot_from_disk(&nodes[i]);
+    hello_job(&run, set12);
+    request_all(&run);
+    sign_start_all(&run);
+    hello_job(&during[0], set12);
+    request_all(&during[0]);
+    request(&nodes[0], &run, &v);
+    assert_int_equal(v->verdict->decision, ENC_DECISION_DENY);
+    assert_memory_equal(v->verdict->sigid.data, run.sigid, 32);
+    assert_non_null(strstr(v->verdict->summary, "already used"));
+    check_verdict_signature(&nodes[0], v->verdict);
+    mpc_enclave_reply_free(v);
+    stored_all(&run, out);
+    hello_job(&during[1], set12);
+    request_all(&during[1]);
+    relay_sign_round(&run, 1, out, next);
+    hello_job(&during[2], set12);
+    request_all(&during[2]);
+    relay_sign_round(&run, 2, out, next);
+    combine_and_check(&run, out);
+    for (i = 0; i < 3; i++) {
+        assert_memory_not_equal(during[i].sigid, run.sigid, 32);
+        sign_from_start(&during[i]);
+    }
+    for (i = 0; i < 2; i++)
+        assert_int_equal(stop(&nodes[i]), 0);
+}
+
+/* The enclave remembers the last ENC_SESSION_VERDICTS allowing verdicts: one followed by
+ * ENC_SESSION_VERDICTS - 1 others still signs; one followed by ENC_SESSION_VERDICTS others is
+ * forgotten, its SIGN_START is refused with a Status and the enclave goes on serving. */
+static void test_verdict_ring(void **state) {
+    static const uint32_t set12[2] = {1, 2};
+    Mpc__Enclave__Envelope *v = NULL, *rep = NULL;
+    unsigned char ppk[1][32];
+    uint32_t pidx[1];
+    sign_job oldest, later;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 2; i++)
+        boot_from_disk(&nodes[i]);
+    hello_job(&oldest, set12);
+    request_all(&oldest);
+    for (i = 0; i + 1 < ENC_SESSION_VERDICTS; i++) {
+        hello_job(&later, set12);
+        request_all(&later);
+    }
+    sign_from_start(&oldest);
+
+    hello_job(&oldest, set12);
+    request_all(&oldest);
+    for (i = 0; i < ENC_SESSION_VERDICTS; i++) {
+        hello_job(&later, set12);
+        request(&nodes[0], &later, &v);
+        assert_int_equal(v->verdict->decision, ENC_DECISION_ALLOW);
+        mpc_enclave_reply_free(v);
+    }
+    peers_of(pidx, ppk, set12, 2, 1);
+    assert_int_equal(mpc_enclave_sign_start(nodes[0].c, &rep, oldest.sigid, pidx, (const unsigned char(*)[32])ppk, 1),
+            MPC_ENCLAVE_E_STATUS);
+    assert_int_equal(rep->status->code, ENC_SESSION_E_REFUSED);
+    assert_false(rep->status->transport);
+    assert_memory_equal(rep->status->session_id.data, oldest.sigid, 32);
+    mpc_enclave_reply_free(rep);
+    /* The refusal ended nothing: a new request signs. */
+    hello_job(&later, set12);
+    sign_full(&later);
+    for (i = 0; i < 2; i++)
+        assert_int_equal(stop(&nodes[i]), 0);
+}
+
+static sign_job dkg_jobs[MPC_DKG_ROUNDS];
+
+/* dkg_after_round: SIGN_REQUEST for the old key at nodes 1 and 2 in the middle of the DKG. */
+static void request_during_dkg(uint32_t r) {
+    static const uint32_t set12[2] = {1, 2};
+
+    hello_job(&dkg_jobs[r - 1], set12);
+    request_all(&dkg_jobs[r - 1]);
+}
+
+/* SIGN_REQUEST is answered during a DKG (after each round and between the last round and the
+ * commit) and leaves it alone: the DKG commits a key that signs, also after a restart, and the
+ * old key, which the enclaves keep until they restart, signs the requests allowed meanwhile. */
+static void test_sign_request_during_keygen(void **state) {
+    static const uint32_t set23[2] = {2, 3}, set13[2] = {1, 3};
+    unsigned char old_id[32], old_pk[33], old_cc[32], new_id[32], new_pk[33], new_cc[32];
+    uint32_t old_epoch = key_epoch, new_epoch;
+    buf new_used[NODES];
+    sign_job j;
+    size_t i;
+
+    (void)state;
+    memcpy(old_id, key_id, 32);
+    memcpy(old_pk, key_pk, 33);
+    memcpy(old_cc, key_cc, 32);
+    for (i = 0; i < NODES; i++)
+        boot_from_disk(&nodes[i]);
+    dkg_after_round = request_during_dkg;
+    run_dkg(0);
+    dkg_after_round = NULL;
+    assert_memory_not_equal(key_pk, old_pk, 33);
+    hello_job(&j, set23);
+    sign_full(&j);
+    assert_memory_equal(j.derived_pk, key_pk, 33);
+
+    /* The old key's sessions write the old key's used set: keep the new key's blobs on disk. */
+    memcpy(new_id, key_id, 32);
+    memcpy(new_pk, key_pk, 33);
+    memcpy(new_cc, key_cc, 32);
+    new_epoch = key_epoch;
+    memset(new_used, 0, sizeof(new_used));
+    for (i = 0; i < NODES; i++)
+        buf_set(&new_used[i], nodes[i].used.p, nodes[i].used.len);
+    memcpy(key_id, old_id, 32);
+    memcpy(key_pk, old_pk, 33);
+    memcpy(key_cc, old_cc, 32);
+    key_epoch = old_epoch;
+    for (i = 0; i < MPC_DKG_ROUNDS; i++) {
+        sign_from_start(&dkg_jobs[i]);
+        assert_memory_equal(dkg_jobs[i].derived_pk, old_pk, 33);
+    }
+    memcpy(key_id, new_id, 32);
+    memcpy(key_pk, new_pk, 33);
+    memcpy(key_cc, new_cc, 32);
+    key_epoch = new_epoch;
+    for (i = 0; i < NODES; i++) {
+        buf_set(&nodes[i].used, new_used[i].p, new_used[i].len);
+        free(new_used[i].p);
+        assert_int_equal(stop(&nodes[i]), 0);
+    }
+    for (i = 0; i < NODES; i++)
+        boot_from_disk(&nodes[i]);
+    hello_job(&j, set13);
     sign_full(&j);
     assert_memory_equal(j.derived_pk, key_pk, 33);
     for (i = 0; i < NODES; i++)
@@ -1585,6 +1776,50 @@ static void test_policy_approvals_refused(void **state) {
         assert_int_equal(stop(&nodes[i]), 0);
 }
 
+/* The same request (same sigid) asked again under another request id, as a retrying parent may:
+ * the enclave keeps the latest verdict, so SIGN_START with the first request id is refused and one
+ * with the second, approved for it, signs. */
+static void test_policy_request_repeated(void **state) {
+    static const uint32_t set12[2] = {1, 2};
+    unsigned char first_rid[32], first_sigid[32], apv_bytes[2][POLICY_APPROVAL_BYTES], ppk[1][32];
+    Mpc__Enclave__Envelope *rep = NULL;
+    ProtobufCBinaryData apv[2];
+    uint32_t pidx[1];
+    buf payload = {0};
+    sign_job j;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 2; i++)
+        boot_from_disk(&nodes[i]);
+    policy_job(&j, &payload, apv, set12, 5, "safe_derived_example.json");
+    request_all(&j);
+    memcpy(first_rid, j.rid, 32);
+    memcpy(first_sigid, j.sigid, 32);
+    randombytes_buf(j.rid, 32);
+    request_all(&j);
+    assert_memory_equal(j.sigid, first_sigid, 32);
+    for (i = 0; i < 2; i++) {
+        make_approval(apv_bytes[i], i, first_rid, j.digest, now_s() + 600);
+        apv[i].data = apv_bytes[i];
+        apv[i].len = POLICY_APPROVAL_BYTES;
+    }
+    peers_of(pidx, ppk, set12, 2, 1);
+    assert_int_equal(mpc_enclave_sign_start_approved(nodes[0].c, &rep, j.sigid, pidx,
+                             (const unsigned char(*)[32])ppk, 1, first_rid, apv, 2),
+            MPC_ENCLAVE_E_STATUS);
+    assert_int_equal(rep->status->code, ENC_SESSION_E_APPROVALS);
+    assert_non_null(strstr(rep->status->detail, "not the one of this sigid's verdict"));
+    mpc_enclave_reply_free(rep);
+    for (i = 0; i < 2; i++)
+        make_approval(apv_bytes[i], i, j.rid, j.digest, now_s() + 600);
+    j.n_approvals = 2;
+    sign_from_start(&j);
+    free(payload.p);
+    for (i = 0; i < 2; i++)
+        assert_int_equal(stop(&nodes[i]), 0);
+}
+
 static Mpc__Enclave__Envelope *policy_request(node *n, uint32_t type, const buf *payload, const unsigned char rid[32]) {
     static const uint32_t set12[2] = {1, 2};
     Mpc__Enclave__Envelope *v = NULL;
@@ -1600,6 +1835,8 @@ static Mpc__Enclave__Envelope *policy_request(node *n, uint32_t type, const buf 
     randombytes_buf(j.nonce, 32);
     request(n, &j, &v);
     check_verdict_v2(n, v->verdict);
+    /* Denied or allowed, a verdict of an enclave with a policy names its quorum. */
+    assert_int_equal(v->verdict->approvals_required, 2);
     return v;
 }
 
@@ -1683,6 +1920,7 @@ static void withheld_policy_denied(node *n) {
     request(n, &j, &v);
     assert_int_equal(v->verdict->decision, ENC_DECISION_DENY);
     assert_non_null(strstr(v->verdict->summary, "created under a policy that is not loaded"));
+    assert_int_equal(v->verdict->approvals_required, 0);
     check_verdict_signature(n, v->verdict);
     mpc_enclave_reply_free(v);
     assert_int_equal(stop(n), 0);
@@ -1757,6 +1995,9 @@ int main(void) {
         cmocka_unit_test(test_transport_errors),
         cmocka_unit_test(test_banned_party),
         cmocka_unit_test(test_refresh),
+        cmocka_unit_test(test_sign_request_during_signing),
+        cmocka_unit_test(test_verdict_ring),
+        cmocka_unit_test(test_sign_request_during_keygen),
         cmocka_unit_test(test_inst_replay),
         cmocka_unit_test(test_cheater_banned),
         cmocka_unit_test(test_sandbox_sigsys),
@@ -1767,6 +2008,7 @@ int main(void) {
     const struct CMUnitTest policy_tests[] = {
         cmocka_unit_test(test_policy_safe_signed),
         cmocka_unit_test(test_policy_approvals_refused),
+        cmocka_unit_test(test_policy_request_repeated),
         cmocka_unit_test(test_policy_delegatecall_refused),
         cmocka_unit_test(test_policy_divergent_payloads),
         cmocka_unit_test(test_policy_blob_swapped),
