@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <ini.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,25 +26,31 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "payload/addr_eth.h"
 
 #define CFG_FILE_MAX (64 * 1024)
 
 typedef enum {
-    T_ID,      /* net_id_valid */
-    T_PATH,    /* absolute path, at most cap - 1 bytes */
-    T_HOST,    /* DNS name or IP literal */
-    T_IPADDR,  /* IPv4 or IPv6 literal */
-    T_PORT,    /* 1..65535, stored as uint16_t */
-    T_MS,      /* min..max, stored as uint32_t (with a default when optional) */
-    T_UINT,    /* min..max, stored as uint32_t (required: no default) */
-    T_SEALING, /* passphrase-file:PATH | keyfile:PATH */
-    T_GROUP    /* POSIX group name */
+    T_ID,       /* net_id_valid */
+    T_PATH,     /* absolute path, at most cap - 1 bytes */
+    T_HOST,     /* DNS name or IP literal */
+    T_IPADDR,   /* IPv4 or IPv6 literal */
+    T_PORT,     /* min..max, stored as uint16_t */
+    T_MS,       /* min..max, stored as uint32_t (with a default when optional) */
+    T_UINT,     /* min..max, stored as uint32_t (required: no default) */
+    T_U64,      /* min..max, stored as uint64_t */
+    T_SEALING,  /* passphrase-file:PATH | keyfile:PATH */
+    T_GROUP,    /* POSIX group name */
+    T_SYMBOL,   /* 1..cap - 1 of A-Z a-z 0-9 */
+    T_BTC_NET,  /* main | testnet | signet | regtest, stored as uint32_t CFG_BTC_* */
+    T_ADDR_LIST /* 0x-prefixed Ethereum addresses separated by ',', up to max in all; repeatable */
 } value_type;
 
 typedef enum {
     CHK_NONE,
     CHK_READ,         /* a readable regular file */
     CHK_READ_PRIVATE, /* the same, and no permission bits for group or others */
+    CHK_READ_TRUSTED, /* the same as CHK_READ, at most max_size bytes, not writable by group or others */
     CHK_EXEC,         /* an executable regular file */
     CHK_DIR_WRITABLE, /* an existing directory we can write */
     CHK_PARENT_DIR,   /* the file may not exist yet; its directory must be writable */
@@ -54,12 +61,15 @@ typedef struct field {
     const char *section;
     const char *key;
     value_type type;
-    int required;
-    size_t off;     /* offset of the value in the output struct */
-    size_t cap;     /* T_ID, T_PATH, T_HOST, T_IPADDR, T_GROUP, T_SEALING: buffer size */
-    size_t kind_off; /* T_SEALING: offset of the cfg_sealing_kind */
-    uint32_t min, max, def; /* T_MS */
+    int required;      /* in an optional section: required when the section is present */
+    size_t off;        /* offset of the value in the output struct */
+    size_t cap;        /* string types: buffer size */
+    size_t aux_off;    /* T_SEALING: offset of the cfg_sealing_kind; T_ADDR_LIST: of the size_t count */
+    uint64_t min, max; /* numbers: accepted range; T_ADDR_LIST: max is the capacity of the list */
+    uint64_t def;      /* default of an optional number (0: none) */
+    const char *def_text; /* default of an optional string (NULL: none) */
     file_check check;
+    uint64_t max_size; /* CHK_READ_TRUSTED: largest accepted file, in bytes */
 } field;
 
 typedef enum { MAP_NONE, MAP_SIGNERS, MAP_REQUESTERS } map_kind;
@@ -67,6 +77,7 @@ typedef enum { MAP_NONE, MAP_SIGNERS, MAP_REQUESTERS } map_kind;
 typedef struct section_def {
     const char *name;
     map_kind map; /* MAP_NONE: keys come from the field table */
+    int optional; /* an absent section gets neither its required-key errors nor its defaults */
 } section_def;
 
 typedef struct schema {
@@ -77,25 +88,33 @@ typedef struct schema {
     size_t out_size;
 } schema;
 
-#define MAX_FIELDS 24
+#define MAX_FIELDS 32
 #define MAX_SECTIONS 8
 _Static_assert(CFG_MAX_REQUESTERS >= CFG_MAX_SIGNERS, "map_line holds either map");
 
-#define S_FIELD(sec, k, ty, req, member, chk) \
-    { sec, k, ty, req, offsetof(cfg_signer, member), sizeof(((cfg_signer *)0)->member), 0, 0, 0, 0, chk }
-#define S_UINT(sec, k, member, lo, hi) \
-    { sec, k, T_UINT, 1, offsetof(cfg_signer, member), 0, 0, lo, hi, 0, CHK_NONE }
-#define S_MS(k, member, lo, hi, d) \
-    { "timeouts", k, T_MS, 0, offsetof(cfg_signer, member), 0, 0, lo, hi, d, CHK_NONE }
-#define C_FIELD(sec, k, ty, req, member, chk)                                                  \
-    { sec, k, ty, req, offsetof(cfg_coordinator, member), sizeof(((cfg_coordinator *)0)->member), \
-      0, 0, 0, 0, chk }
-#define C_MS(k, member, lo, hi, d) \
-    { "timeouts", k, T_MS, 0, offsetof(cfg_coordinator, member), 0, 0, lo, hi, d, CHK_NONE }
+#define S_FIELD(sec, k, ty, req, member, chk)                                                   \
+    { .section = sec, .key = k, .type = ty, .required = req, .off = offsetof(cfg_signer, member), \
+      .cap = sizeof(((cfg_signer *)0)->member), .check = chk }
+#define S_UINT(sec, k, member, lo, hi)                                                            \
+    { .section = sec, .key = k, .type = T_UINT, .required = 1, .off = offsetof(cfg_signer, member), \
+      .min = lo, .max = hi }
+#define S_MS(k, member, lo, hi, d)                                                                 \
+    { .section = "timeouts", .key = k, .type = T_MS, .off = offsetof(cfg_signer, member), .min = lo, \
+      .max = hi, .def = d }
+#define S_POLICY_FILE(k, req, member)                                                              \
+    { .section = "policy", .key = k, .type = T_PATH, .required = req,                             \
+      .off = offsetof(cfg_signer, member), .cap = sizeof(((cfg_signer *)0)->member),              \
+      .check = CHK_READ_TRUSTED, .max_size = CFG_POLICY_FILE_MAX }
+#define C_FIELD(sec, k, ty, req, member, chk)                                                        \
+    { .section = sec, .key = k, .type = ty, .required = req, .off = offsetof(cfg_coordinator, member), \
+      .cap = sizeof(((cfg_coordinator *)0)->member), .check = chk }
+#define C_MS(k, member, lo, hi, d)                                                                      \
+    { .section = "timeouts", .key = k, .type = T_MS, .off = offsetof(cfg_coordinator, member), .min = lo, \
+      .max = hi, .def = d }
 
 static const section_def signer_sections[] = {
-    {"signer", MAP_NONE}, {"tls", MAP_NONE}, {"coordinator", MAP_NONE},
-    {"operator", MAP_NONE}, {"timeouts", MAP_NONE},
+    {"signer", MAP_NONE, 0}, {"tls", MAP_NONE, 0}, {"coordinator", MAP_NONE, 0},
+    {"operator", MAP_NONE, 0}, {"timeouts", MAP_NONE, 0}, {"policy", MAP_NONE, 1},
 };
 
 static const field signer_fields[] = {
@@ -103,16 +122,16 @@ static const field signer_fields[] = {
     S_UINT("signer", "party_index", party_index, 1, CFG_MAX_PARTY_INDEX),
     S_FIELD("signer", "data_dir", T_PATH, 1, data_dir, CHK_DIR_WRITABLE),
     S_FIELD("signer", "enclave_path", T_PATH, 1, enclave_path, CHK_EXEC),
-    {"signer", "sealing", T_SEALING, 1, offsetof(cfg_signer, sealing_path),
-     sizeof(((cfg_signer *)0)->sealing_path), offsetof(cfg_signer, sealing), 0, 0, 0,
-     CHK_READ_PRIVATE},
+    {.section = "signer", .key = "sealing", .type = T_SEALING, .required = 1,
+     .off = offsetof(cfg_signer, sealing_path), .cap = sizeof(((cfg_signer *)0)->sealing_path),
+     .aux_off = offsetof(cfg_signer, sealing), .check = CHK_READ_PRIVATE},
     S_FIELD("tls", "ca", T_PATH, 1, tls.ca, CHK_READ),
     S_FIELD("tls", "cert", T_PATH, 1, tls.cert, CHK_READ),
     S_FIELD("tls", "key", T_PATH, 1, tls.key, CHK_READ_PRIVATE),
     S_FIELD("tls", "crl", T_PATH, 0, tls.crl, CHK_READ),
     S_FIELD("coordinator", "address", T_HOST, 1, coordinator_address, CHK_NONE),
-    {"coordinator", "port", T_PORT, 1, offsetof(cfg_signer, coordinator_port), 0, 0, 0, 0, 0,
-     CHK_NONE},
+    {.section = "coordinator", .key = "port", .type = T_PORT, .required = 1,
+     .off = offsetof(cfg_signer, coordinator_port), .min = 1, .max = 65535},
     S_FIELD("coordinator", "id", T_ID, 1, coordinator_id, CHK_NONE),
     S_FIELD("operator", "socket", T_PATH, 1, operator_socket, CHK_PARENT_DIR),
     S_FIELD("operator", "group", T_GROUP, 1, operator_group, CHK_GROUP),
@@ -120,16 +139,29 @@ static const field signer_fields[] = {
     S_MS("heartbeat_ms", heartbeat_ms, 100, 600000, 10000),
     S_MS("reconnect_min_ms", reconnect_min_ms, 10, 600000, 500),
     S_MS("reconnect_max_ms", reconnect_max_ms, 10, 3600000, 60000),
+    S_POLICY_FILE("approvers", 1, policy.approvers),
+    {.section = "policy", .key = "chain_id", .type = T_U64, .off = offsetof(cfg_signer, policy.chain_id),
+     .min = 1, .max = CFG_POLICY_CHAIN_ID_MAX, .def = 1},
+    {.section = "policy", .key = "native_symbol", .type = T_SYMBOL,
+     .off = offsetof(cfg_signer, policy.native_symbol), .cap = sizeof(((cfg_signer *)0)->policy.native_symbol),
+     .def_text = "ETH"},
+    S_POLICY_FILE("asset_registry", 0, policy.asset_registry),
+    {.section = "policy", .key = "multisend_call_only", .type = T_ADDR_LIST,
+     .off = offsetof(cfg_signer, policy.multisend), .aux_off = offsetof(cfg_signer, policy.n_multisend),
+     .max = CFG_POLICY_MAX_MULTISEND},
+    {.section = "policy", .key = "btc_network", .type = T_BTC_NET, .off = offsetof(cfg_signer, policy.btc_network),
+     .def = CFG_BTC_MAIN},
 };
 
 static const section_def coordinator_sections[] = {
-    {"coordinator", MAP_NONE}, {"tls", MAP_NONE}, {"signers", MAP_SIGNERS},
-    {"requesters", MAP_REQUESTERS}, {"timeouts", MAP_NONE},
+    {"coordinator", MAP_NONE, 0}, {"tls", MAP_NONE, 0}, {"signers", MAP_SIGNERS, 0},
+    {"requesters", MAP_REQUESTERS, 0}, {"timeouts", MAP_NONE, 0},
 };
 
 static const field coordinator_fields[] = {
     C_FIELD("coordinator", "listen", T_IPADDR, 1, listen_address, CHK_NONE),
-    {"coordinator", "port", T_PORT, 1, offsetof(cfg_coordinator, port), 0, 0, 0, 0, 0, CHK_NONE},
+    {.section = "coordinator", .key = "port", .type = T_PORT, .required = 1,
+     .off = offsetof(cfg_coordinator, port), .min = 1, .max = 65535},
     C_FIELD("coordinator", "database", T_PATH, 1, database, CHK_PARENT_DIR),
     C_FIELD("tls", "ca", T_PATH, 1, tls.ca, CHK_READ),
     C_FIELD("tls", "cert", T_PATH, 1, tls.cert, CHK_READ),
@@ -170,6 +202,7 @@ typedef struct parse_ctx {
     int field_line[MAX_FIELDS];
     int section_line[MAX_SECTIONS];
     int map_line[CFG_MAX_REQUESTERS];
+    int list_line[CFG_POLICY_MAX_MULTISEND]; /* line of each T_ADDR_LIST entry (one such key) */
     /* memory reader */
     const char *text;
     size_t len;
@@ -285,8 +318,8 @@ static char *mem_reader(char *str, int num, void *stream) {
     return str;
 }
 
-/* Decimal digits only, no sign, no spaces, no overflow. */
-static int parse_u32(uint32_t *out, const char *s) {
+/* Decimal digits only, no sign, no spaces, at most limit. */
+static int parse_uint(uint64_t *out, const char *s, uint64_t limit) {
     uint64_t v = 0;
     if (*s == '\0') {
         return -1;
@@ -295,13 +328,28 @@ static int parse_u32(uint32_t *out, const char *s) {
         if (*s < '0' || *s > '9') {
             return -1;
         }
-        v = v * 10 + (uint64_t)(*s - '0');
-        if (v > UINT32_MAX) {
+        uint64_t d = (uint64_t)(*s - '0');
+        if (v > (limit - d) / 10) {
             return -1;
         }
+        v = v * 10 + d;
     }
-    *out = (uint32_t)v;
+    *out = v;
     return 0;
+}
+
+/* Stores a number in the width of its field; the table's ranges make every value fit. */
+static void store_uint(parse_ctx *c, const field *f, uint64_t v) {
+    unsigned char *dst = field_ptr(c, f->off);
+    if (f->type == T_U64) {
+        memcpy(dst, &v, sizeof v);
+    } else if (f->type == T_PORT) {
+        uint16_t v16 = (uint16_t)v;
+        memcpy(dst, &v16, sizeof v16);
+    } else {
+        uint32_t v32 = (uint32_t)v;
+        memcpy(dst, &v32, sizeof v32);
+    }
 }
 
 static int valid_dns_name(const char *s) {
@@ -394,11 +442,89 @@ static int parse_hex(uint8_t *out, size_t len, const char *s) {
     return 0;
 }
 
+static int valid_symbol(const char *s, size_t cap) {
+    size_t len = strlen(s);
+    if (len == 0 || len >= cap) {
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* One line of a T_ADDR_LIST key: "0xADDR[, 0xADDR...]", appended to what earlier lines gave. A
+ * mixed-case address must match its EIP-55 checksum, which catches most typing errors. The
+ * parser's own message is not shown: it offers the correctly checksummed form of the mistyped
+ * address, and copying that into the file would accept the typo. An address given twice is
+ * refused (the enclave refuses such a policy too). */
+static void add_addresses(parse_ctx *c, int line, const field *f, const char *value) {
+    uint8_t (*list)[20] = (uint8_t (*)[20])field_ptr(c, f->off);
+    size_t count;
+    char buf[64];
+    memcpy(&count, field_ptr(c, f->aux_off), sizeof count);
+    const char *p = value;
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        while (n > 0 && p[0] == ' ') {
+            p++;
+            n--;
+        }
+        while (n > 0 && p[n - 1] == ' ') {
+            n--;
+        }
+        if (n == 0) {
+            fail(c, line, "[%s] %s: empty entry in the address list", f->section, f->key);
+            return;
+        }
+        uint8_t addr[20];
+        payload_err perr;
+        int r = payload_eth_addr_parse(&perr, addr, NULL, p, n);
+        if (r == PAYLOAD_E_CHECKSUM) {
+            fail(c, line, "[%s] %s: %s: mixed-case address does not match its EIP-55 checksum (mistyped?)",
+                 f->section, f->key, shown(buf, sizeof buf, p, n));
+            return;
+        }
+        if (r != PAYLOAD_OK) {
+            fail(c, line, "[%s] %s: '%s' is not 0x followed by 40 hex digits", f->section, f->key,
+                 shown(buf, sizeof buf, p, n));
+            return;
+        }
+        for (size_t i = 0; i < count; i++) {
+            if (memcmp(list[i], addr, sizeof addr) == 0) {
+                fail(c, line, "[%s] %s: %s listed twice (first on line %d)", f->section, f->key,
+                     shown(buf, sizeof buf, p, n), c->list_line[i]);
+                return;
+            }
+        }
+        if (count == f->max) {
+            fail(c, line, "[%s] %s: more than %" PRIu64 " addresses", f->section, f->key, f->max);
+            return;
+        }
+        memcpy(list[count], addr, sizeof addr);
+        c->list_line[count] = line;
+        count++;
+        memcpy(field_ptr(c, f->aux_off), &count, sizeof count);
+        if (end == NULL) {
+            return;
+        }
+        p = end + 1;
+    }
+}
+
 static void set_value(parse_ctx *c, int line, const field *f, const char *value) {
+    static const struct { const char *name; uint32_t id; } btc_networks[] = {
+        {"main", CFG_BTC_MAIN}, {"testnet", CFG_BTC_TESTNET}, {"signet", CFG_BTC_SIGNET},
+        {"regtest", CFG_BTC_REGTEST},
+    };
     unsigned char *dst = field_ptr(c, f->off);
     char shown_buf[64];
     const char *problem = NULL;
-    uint32_t v = 0;
+    uint64_t v = 0;
     if (value[0] == '\0') {
         fail(c, line, "[%s] %s: empty value", f->section, f->key);
         return;
@@ -423,29 +549,19 @@ static void set_value(parse_ctx *c, int line, const field *f, const char *value)
         }
         break;
     case T_PORT:
-        if (parse_u32(&v, value) != 0) {
-            problem = "not a decimal number";
-        } else if (v < 1 || v > 65535) {
-            fail(c, line, "[%s] %s: %s out of range 1..65535", f->section, f->key,
-                 shown(shown_buf, sizeof shown_buf, value, strlen(value)));
-            return;
-        } else {
-            uint16_t port = (uint16_t)v;
-            memcpy(dst, &port, sizeof port);
-            return;
-        }
-        break;
     case T_MS:
     case T_UINT:
-        if (parse_u32(&v, value) != 0) {
+    case T_U64:
+        /* Digits beyond what the field's storage holds are "not a decimal number", as they were
+         * before the range check; within the storage, "out of range" names the range. */
+        if (parse_uint(&v, value, f->type == T_U64 ? UINT64_MAX : UINT32_MAX) != 0) {
             problem = "not a decimal number";
         } else if (v < f->min || v > f->max) {
-            fail(c, line, "[%s] %s: %s out of range %u..%u", f->section, f->key,
-                 shown(shown_buf, sizeof shown_buf, value, strlen(value)), (unsigned)f->min,
-                 (unsigned)f->max);
+            fail(c, line, "[%s] %s: %s out of range %" PRIu64 "..%" PRIu64, f->section, f->key,
+                 shown(shown_buf, sizeof shown_buf, value, strlen(value)), f->min, f->max);
             return;
         } else {
-            memcpy(dst, &v, sizeof v);
+            store_uint(c, f, v);
             return;
         }
         break;
@@ -466,7 +582,7 @@ static void set_value(parse_ctx *c, int line, const field *f, const char *value)
         }
         problem = path_problem(path, f->cap);
         if (problem == NULL) {
-            memcpy(field_ptr(c, f->kind_off), &kind, sizeof kind);
+            memcpy(field_ptr(c, f->aux_off), &kind, sizeof kind);
             memcpy(dst, path, strlen(path) + 1);
             return;
         }
@@ -477,6 +593,24 @@ static void set_value(parse_ctx *c, int line, const field *f, const char *value)
             problem = "not a valid group name";
         }
         break;
+    case T_SYMBOL:
+        if (!valid_symbol(value, f->cap)) {
+            fail(c, line, "[%s] %s: must be 1..%zu characters of A-Z a-z 0-9", f->section, f->key, f->cap - 1);
+            return;
+        }
+        break;
+    case T_BTC_NET:
+        for (size_t i = 0; i < sizeof btc_networks / sizeof btc_networks[0]; i++) {
+            if (strcmp(value, btc_networks[i].name) == 0) {
+                store_uint(c, f, btc_networks[i].id);
+                return;
+            }
+        }
+        problem = "must be main, testnet, signet or regtest";
+        break;
+    case T_ADDR_LIST:
+        add_addresses(c, line, f, value);
+        return;
     }
     if (problem != NULL) {
         fail(c, line, "[%s] %s: %s", f->section, f->key, problem);
@@ -614,12 +748,14 @@ static int ini_handler_fn(void *user, const char *section, const char *name, con
         if (strcmp(f->section, section) != 0 || strcmp(f->key, name) != 0) {
             continue;
         }
-        if (c->field_line[i] != 0) {
+        if (c->field_line[i] != 0 && f->type != T_ADDR_LIST) {
             fail(c, line, "duplicate key '%s' in [%s] (first set on line %d)", f->key, f->section,
                  c->field_line[i]);
             return 0;
         }
-        c->field_line[i] = line;
+        if (c->field_line[i] == 0) {
+            c->field_line[i] = line;
+        }
         set_value(c, line, f, value);
         return !c->failed;
     }
@@ -634,7 +770,8 @@ static void check_file(parse_ctx *c, const field *f, int line, const char *path)
     case CHK_NONE:
         return;
     case CHK_READ:
-    case CHK_READ_PRIVATE: {
+    case CHK_READ_PRIVATE:
+    case CHK_READ_TRUSTED: {
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0) {
             fail(c, line, "[%s] %s: file not readable: %s (%s)", f->section, f->key, path, strerror(errno));
@@ -649,6 +786,14 @@ static void check_file(parse_ctx *c, const field *f, int line, const char *path)
             fail(c, line, "[%s] %s: not a regular file: %s", f->section, f->key, path);
         } else if (f->check == CHK_READ_PRIVATE && (st.st_mode & 077) != 0) {
             fail(c, line, "[%s] %s: file is accessible by group or others (mode %04o): %s; chmod 600 it",
+                 f->section, f->key, (unsigned)(st.st_mode & 07777), path);
+        } else if (f->check == CHK_READ_TRUSTED && (uint64_t)st.st_size > f->max_size) {
+            fail(c, line, "[%s] %s: file larger than %" PRIu64 " bytes: %s", f->section, f->key,
+                 f->max_size, path);
+        } else if (f->check == CHK_READ_TRUSTED && (st.st_mode & 022) != 0) {
+            /* The enclave seals the policy at its first start and never takes another: whoever
+             * can write these files until then chooses the approvers and the assets. */
+            fail(c, line, "[%s] %s: file is writable by group or others (mode %04o): %s; chmod go-w it",
                  f->section, f->key, (unsigned)(st.st_mode & 07777), path);
         }
         return;
@@ -685,17 +830,29 @@ static void check_file(parse_ctx *c, const field *f, int line, const char *path)
     }
 }
 
+static int section_present(const parse_ctx *c, const char *name) {
+    int idx = section_index(c->sc, name, strlen(name));
+    return idx >= 0 && c->section_line[idx] != 0;
+}
+
+static int section_optional(const schema *sc, const char *name) {
+    int idx = section_index(sc, name, strlen(name));
+    return idx >= 0 && sc->sections[idx].optional;
+}
+
 /* Required keys, defaults, then (unless skipped) the file checks, in table order. */
 static void finish(parse_ctx *c, unsigned flags) {
     for (size_t i = 0; i < c->sc->n_fields && !c->failed; i++) {
         const field *f = &c->sc->fields[i];
-        if (c->field_line[i] != 0) {
+        if (c->field_line[i] != 0 || (section_optional(c->sc, f->section) && !section_present(c, f->section))) {
             continue;
         }
         if (f->required) {
             fail(c, 0, "missing required key '%s' in [%s]", f->key, f->section);
-        } else if (f->type == T_MS) {
-            memcpy(field_ptr(c, f->off), &f->def, sizeof f->def);
+        } else if (f->def_text != NULL) {
+            memcpy(field_ptr(c, f->off), f->def_text, strlen(f->def_text) + 1);
+        } else if (f->def != 0) {
+            store_uint(c, f, f->def);
         }
     }
     if (c->failed || (flags & CFG_SKIP_FILE_CHECKS)) {
@@ -719,7 +876,8 @@ static int field_line(const parse_ctx *c, const char *section, const char *key) 
 }
 
 static void check_signer(parse_ctx *c) {
-    const cfg_signer *s = c->out;
+    cfg_signer *s = c->out;
+    s->has_policy = section_present(c, "policy");
     if (s->reconnect_min_ms > s->reconnect_max_ms) {
         int line = field_line(c, "timeouts", "reconnect_min_ms");
         fail(c, line ? line : field_line(c, "timeouts", "reconnect_max_ms"),

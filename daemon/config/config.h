@@ -11,7 +11,9 @@
  *     net_id_valid, 64 hex digits for Ed25519 keys, absolute paths);
  *   - indented lines are errors (libinih would treat them as continuation lines), lines longer
  *     than CFG_LINE_MAX characters and NUL bytes are errors;
- *   - comments are whole lines starting with ';' or '#', or " ; text" after a value.
+ *   - comments are whole lines starting with ';' or '#', or " ; text" after a value;
+ *   - the one list key, [policy] multisend_call_only, may be repeated (a line holds at most four
+ *     addresses); every other key appears at most once.
  *
  * Every error message names the file and, where the problem is on one line, that line:
  *   "signer.ini:12: [tls] cert: file not readable: /etc/mpc/x.pem (No such file or directory)"
@@ -21,7 +23,8 @@
  *
  * File checks: unless CFG_SKIP_FILE_CHECKS is given, files named by the configuration are checked
  * for what the daemon will do with them (readable, private, executable, writable directory, group
- * exists), and the configuration file itself must not be writable by group or others. The
+ * exists; the [policy] files at most CFG_POLICY_FILE_MAX bytes and not writable by group or
+ * others), and the configuration file itself must not be writable by group or others. The
  * daemons always run with the checks; the flag exists for the test that parses the
  * shipped examples (whose /etc paths do not exist on a build machine) and for the fuzz target
  * (which must not touch the file system).
@@ -50,6 +53,18 @@
 #define CFG_MAX_REQUESTERS 64
 #define CFG_MAX_PARTY_INDEX 16 /* libmpc's MPC_MAX_PARTIES */
 #define CFG_ERR_MAX 512    /* an error buffer of this size never truncates a message */
+/* [policy] limits. The file limit is the enclave's (ENC_POLICY_MAX_TEXT, enclave/state.h) for both
+ * texts: a larger file would pass here and be refused at the enclave's first start. */
+#define CFG_POLICY_FILE_MAX 65536u
+#define CFG_POLICY_CHAIN_ID_MAX (UINT64_C(1) << 62)
+#define CFG_POLICY_SYMBOL_MAX 11
+#define CFG_POLICY_MAX_MULTISEND 8
+
+/* Bitcoin networks, numbered as proto/enclave.proto Policy.btc_network. */
+#define CFG_BTC_MAIN 1u
+#define CFG_BTC_TESTNET 2u
+#define CFG_BTC_SIGNET 3u
+#define CFG_BTC_REGTEST 4u
 
 typedef struct cfg_tls {
     char ca[CFG_PATH_MAX + 1];   /* PEM CA certificate(s) of the deployment's private CA */
@@ -62,6 +77,18 @@ typedef enum {
     CFG_SEALING_PASSPHRASE_FILE = 1, /* "passphrase-file:PATH" */
     CFG_SEALING_KEYFILE = 2          /* "keyfile:PATH" */
 } cfg_sealing_kind;
+
+/* The signing policy handed to the enclave at its first start (proto/enclave.proto Policy). The
+ * configuration names the files; their content is validated by the enclave. */
+typedef struct cfg_policy {
+    char approvers[CFG_PATH_MAX + 1];      /* approvers file (enclave/policy/approval.h format) */
+    uint64_t chain_id;                     /* 1..CFG_POLICY_CHAIN_ID_MAX, default 1 */
+    char native_symbol[CFG_POLICY_SYMBOL_MAX + 1]; /* 1..11 of A-Z a-z 0-9, default "ETH" */
+    char asset_registry[CFG_PATH_MAX + 1]; /* registry file (payload/summary.h); "" when none */
+    size_t n_multisend;                    /* MultiSendCallOnly allowlist, in file order */
+    uint8_t multisend[CFG_POLICY_MAX_MULTISEND][20];
+    uint32_t btc_network;                  /* CFG_BTC_*, default CFG_BTC_MAIN */
+} cfg_policy;
 
 typedef struct cfg_signer {
     /* [signer] */
@@ -85,6 +112,10 @@ typedef struct cfg_signer {
     uint32_t heartbeat_ms;
     uint32_t reconnect_min_ms;
     uint32_t reconnect_max_ms;
+    /* [policy], optional: has_policy is 1 when the section is present; policy is all zero when
+     * it is not */
+    int has_policy;
+    cfg_policy policy;
 } cfg_signer;
 
 /* Permissions of a requester, a bit set. */

@@ -377,7 +377,8 @@ static int fixture_setup(void **state) {
 
 static int fixture_teardown(void **state) {
     fixture *f = *state;
-    static const char *const files[] = {"enclave", "pass", "ca.pem", "cert.pem", "key.pem", "crl.pem"};
+    static const char *const files[] = {"enclave", "pass",      "ca.pem", "cert.pem",
+                                        "key.pem", "crl.pem", "approvers", "assets"};
     char p[256];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         path_of(p, sizeof p, f, files[i]);
@@ -510,6 +511,306 @@ static void test_load_file(void **state) {
     free(c);
 }
 
+/* ---- [policy] ---- */
+
+/* Addresses from the official EIP-55 vectors (MPC_VECTORS_DIR/ethereum/eips/eip55.json): mixed
+ * case with a valid checksum, all caps and all lower; the bytes below are written out by hand. */
+#define ADDR_A "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+#define ADDR_B "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359"
+#define ADDR_C "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB"
+#define ADDR_D "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb"
+#define ADDR_E "0x52908400098527886E0F7030069857D2E4169EE7"
+#define ADDR_F "0x8617E340B3D01FA5F11F306F4090FD50E238070D"
+#define ADDR_G "0xde709f2102306220921060314715629080e2fb77"
+#define ADDR_H "0x27b1fdb04752bbc536007a920d24acb045561c26"
+
+static const uint8_t addr_a[20] = {0x5a, 0xae, 0xb6, 0x05, 0x3f, 0x3e, 0x94, 0xc9, 0xb9, 0xa0,
+                                   0x9f, 0x33, 0x66, 0x94, 0x35, 0xe7, 0xef, 0x1b, 0xea, 0xed};
+static const uint8_t addr_e[20] = {0x52, 0x90, 0x84, 0x00, 0x09, 0x85, 0x27, 0x88, 0x6e, 0x0f,
+                                   0x70, 0x30, 0x06, 0x98, 0x57, 0xd2, 0xe4, 0x16, 0x9e, 0xe7};
+static const uint8_t addr_g[20] = {0xde, 0x70, 0x9f, 0x21, 0x02, 0x30, 0x62, 0x20, 0x92, 0x10,
+                                   0x60, 0x31, 0x47, 0x15, 0x62, 0x90, 0x80, 0xe2, 0xfb, 0x77};
+static const uint8_t addr_h[20] = {0x27, 0xb1, 0xfd, 0xb0, 0x47, 0x52, 0xbb, 0xc5, 0x36, 0x00,
+                                   0x7a, 0x92, 0x0d, 0x24, 0xac, 0xb0, 0x45, 0x56, 0x1c, 0x26};
+
+/* The signer template with policy appended from line 22 on; parsed without file checks into c. */
+static int parse_policy(cfg_signer *c, char *err, size_t errlen, const char *policy) {
+    char *base = signer_text("/etc/mpc", "mpcops");
+    char *text = with_line(base, 22, policy);
+    int r = cfg_signer_parse(c, err, errlen, NAME, text, strlen(text), CFG_SKIP_FILE_CHECKS);
+    free(text);
+    free(base);
+    return r;
+}
+
+static void expect_policy_ok(cfg_signer *c, const char *policy) {
+    char err[CFG_ERR_MAX];
+    int r = parse_policy(c, err, sizeof err, policy);
+    if (r != CFG_OK) {
+        fail_msg("%s", err);
+    }
+}
+
+static void expect_policy_error(const char *policy, const char *expected) {
+    expect_signer_line_error(22, policy, expected);
+}
+
+static void test_policy_absent(void **state) {
+    (void)state;
+    cfg_signer *c = malloc(sizeof *c);
+    assert_non_null(c);
+    expect_policy_ok(c, "");
+    assert_int_equal(c->has_policy, 0);
+    /* no defaults without the section: nothing here could be mistaken for a policy */
+    assert_string_equal(c->policy.approvers, "");
+    assert_true(c->policy.chain_id == 0);
+    assert_string_equal(c->policy.native_symbol, "");
+    assert_int_equal(c->policy.n_multisend, 0);
+    assert_int_equal(c->policy.btc_network, 0);
+    free(c);
+}
+
+static void test_policy_full(void **state) {
+    (void)state;
+    cfg_signer *c = malloc(sizeof *c);
+    assert_non_null(c);
+    expect_policy_ok(c, "[policy] ; the enclave's signing policy\n"     /* 22 */
+                        "approvers = /etc/mpc/approvers.txt\n"          /* 23 */
+                        "chain_id = 4611686018427387904\n"              /* 24: 2^62 */
+                        "native_symbol = MATIC\n"                       /* 25 */
+                        "asset_registry = /etc/mpc/assets.txt\n"        /* 26 */
+                        "multisend_call_only = " ADDR_A ",  " ADDR_G "\n" /* 27 */
+                        "multisend_call_only = " ADDR_E "\n"            /* 28 */
+                        "btc_network = signet");                        /* 29 */
+    assert_int_equal(c->has_policy, 1);
+    assert_string_equal(c->policy.approvers, "/etc/mpc/approvers.txt");
+    assert_true(c->policy.chain_id == UINT64_C(4611686018427387904));
+    assert_string_equal(c->policy.native_symbol, "MATIC");
+    assert_string_equal(c->policy.asset_registry, "/etc/mpc/assets.txt");
+    assert_int_equal(c->policy.n_multisend, 3);
+    assert_memory_equal(c->policy.multisend[0], addr_a, 20);
+    assert_memory_equal(c->policy.multisend[1], addr_g, 20);
+    assert_memory_equal(c->policy.multisend[2], addr_e, 20);
+    assert_int_equal(c->policy.btc_network, 3);
+    /* the other sections are unaffected */
+    assert_int_equal(c->round_ms, 20000);
+    assert_int_equal(c->coordinator_port, 7400);
+    free(c);
+}
+
+static void test_policy_defaults_and_limits(void **state) {
+    (void)state;
+    cfg_signer *c = malloc(sizeof *c);
+    assert_non_null(c);
+    expect_policy_ok(c, "[policy]\napprovers = /etc/mpc/approvers.txt");
+    assert_int_equal(c->has_policy, 1);
+    assert_true(c->policy.chain_id == 1);
+    assert_string_equal(c->policy.native_symbol, "ETH");
+    assert_string_equal(c->policy.asset_registry, "");
+    assert_int_equal(c->policy.n_multisend, 0);
+    assert_int_equal(c->policy.btc_network, 1);
+
+    static const struct { const char *name; uint32_t id; } nets[] = {
+        {"main", 1}, {"testnet", 2}, {"signet", 3}, {"regtest", 4},
+    };
+    char line[128];
+    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
+        snprintf(line, sizeof line, "[policy]\napprovers = /a\nbtc_network = %s", nets[i].name);
+        expect_policy_ok(c, line);
+        assert_int_equal(c->policy.btc_network, nets[i].id);
+    }
+    expect_policy_ok(c, "[policy]\napprovers = /a\nchain_id = 1\nnative_symbol = ABCDEFGHIJ1");
+    assert_true(c->policy.chain_id == 1);
+    assert_string_equal(c->policy.native_symbol, "ABCDEFGHIJ1");
+
+    /* four addresses fill a line (196 characters); eight in all is the limit */
+    expect_policy_ok(c, "[policy]\napprovers = /a\n"
+                        "multisend_call_only = " ADDR_A ", " ADDR_B ", " ADDR_C ", " ADDR_D "\n"
+                        "multisend_call_only = " ADDR_E ", " ADDR_F ", " ADDR_G ", " ADDR_H);
+    assert_int_equal(c->policy.n_multisend, 8);
+    assert_memory_equal(c->policy.multisend[0], addr_a, 20);
+    assert_memory_equal(c->policy.multisend[7], addr_h, 20);
+    free(c);
+}
+
+static void test_policy_section_and_keys(void **state) {
+    (void)state;
+    expect_policy_error("[policy]", NAME ": missing required key 'approvers' in [policy]");
+    expect_policy_error("[policy]\nchain_id = 5\nbtc_network = regtest",
+                        NAME ": missing required key 'approvers' in [policy]");
+    expect_policy_error("[policy]\napprovers = /a\nchainid = 1", NAME ":24: unknown key 'chainid' in [policy]");
+    expect_policy_error("[policy]\napprovers = /a\napprovers = /b",
+                        NAME ":24: duplicate key 'approvers' in [policy] (first set on line 23)");
+    expect_policy_error("[policy]\napprovers = /a\nbtc_network = main\nchain_id = 1\nbtc_network = main",
+                        NAME ":26: duplicate key 'btc_network' in [policy] (first set on line 24)");
+    expect_policy_error("[policy]\napprovers = /a\nnative_symbol = ETH\nnative_symbol = ETH",
+                        NAME ":25: duplicate key 'native_symbol' in [policy] (first set on line 24)");
+    expect_policy_error("[policy]\napprovers = /a\n[policy]", NAME ":24: duplicate section [policy] (first on line 22)");
+    expect_policy_error("[Policy]\napprovers = /a", NAME ":22: unknown section [Policy]");
+    expect_policy_error("[policy] x\napprovers = /a", NAME ":22: text after section header [policy]");
+    /* policy keys belong to [policy] only */
+    expect_signer_line_error(21, "chain_id = 1", NAME ":21: unknown key 'chain_id' in [timeouts]");
+}
+
+static void test_policy_values(void **state) {
+    (void)state;
+    expect_policy_error("[policy]\napprovers = etc/mpc/approvers.txt",
+                        NAME ":23: [policy] approvers: must be an absolute path");
+    expect_policy_error("[policy]\napprovers =", NAME ":23: [policy] approvers: empty value");
+    expect_policy_error("[policy]\napprovers = /a\nasset_registry = assets.txt",
+                        NAME ":24: [policy] asset_registry: must be an absolute path");
+
+    static const struct { const char *value; const char *problem; } chain_ids[] = {
+        {"0", "0 out of range 1..4611686018427387904"},
+        {"4611686018427387905", "4611686018427387905 out of range 1..4611686018427387904"},
+        {"18446744073709551615", "18446744073709551615 out of range 1..4611686018427387904"},
+        {"18446744073709551616", "not a decimal number"},
+        {"-1", "not a decimal number"},
+        {"+1", "not a decimal number"},
+        {"0x1", "not a decimal number"},
+        {"1 2", "not a decimal number"},
+        {"1e3", "not a decimal number"},
+    };
+    char policy[160], want[CFG_ERR_MAX];
+    for (size_t i = 0; i < sizeof chain_ids / sizeof chain_ids[0]; i++) {
+        snprintf(policy, sizeof policy, "[policy]\napprovers = /a\nchain_id = %s", chain_ids[i].value);
+        snprintf(want, sizeof want, NAME ":24: [policy] chain_id: %s", chain_ids[i].problem);
+        expect_policy_error(policy, want);
+    }
+    expect_policy_error("[policy]\napprovers = /a\nchain_id =", NAME ":24: [policy] chain_id: empty value");
+
+    static const char *const symbols[] = {"ABCDEFGHIJKL", "USDC.e", "x-DAI", "E_TH", "\xc3\x89TH", "ET H"};
+    for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
+        snprintf(policy, sizeof policy, "[policy]\napprovers = /a\nnative_symbol = %s", symbols[i]);
+        expect_policy_error(policy, NAME ":24: [policy] native_symbol: must be 1..11 characters of A-Z a-z 0-9");
+    }
+    expect_policy_error("[policy]\napprovers = /a\nnative_symbol =", NAME ":24: [policy] native_symbol: empty value");
+
+    static const char *const nets[] = {"mainnet", "Main", "1", "testnet3", "regtest x"};
+    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
+        snprintf(policy, sizeof policy, "[policy]\napprovers = /a\nbtc_network = %s", nets[i]);
+        expect_policy_error(policy, NAME ":24: [policy] btc_network: must be main, testnet, signet or regtest");
+    }
+    expect_policy_error("[policy]\napprovers = /a\nbtc_network =", NAME ":24: [policy] btc_network: empty value");
+}
+
+static void test_policy_multisend(void **state) {
+    (void)state;
+    /* the case of one letter flipped: the EIP-55 checksum catches it */
+    expect_policy_error("[policy]\napprovers = /a\nmultisend_call_only = 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD",
+                        NAME ":24: [policy] multisend_call_only: 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD: "
+                             "mixed-case address does not match its EIP-55 checksum (mistyped?)");
+    static const char *const bad[] = {
+        "5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",     /* no 0x */
+        "0X5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",   /* 0X */
+        "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beae",    /* 39 digits */
+        "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed0",  /* 41 digits */
+        "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaeg",   /* not hex */
+        "0x5aaeb6053f3e94c9b9a0 9f33669435e7ef1beaed",  /* a space inside */
+        "0x",
+    };
+    char policy[256], want[CFG_ERR_MAX];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(policy, sizeof policy, "[policy]\napprovers = /a\nmultisend_call_only = %s", bad[i]);
+        snprintf(want, sizeof want, NAME ":24: [policy] multisend_call_only: '%s' is not 0x followed by 40 hex digits",
+                 bad[i]);
+        expect_policy_error(policy, want);
+    }
+    static const char *const empty_entry[] = {ADDR_A ",", ", " ADDR_A, ADDR_A ",," ADDR_B, ADDR_A ",  , " ADDR_B};
+    for (size_t i = 0; i < sizeof empty_entry / sizeof empty_entry[0]; i++) {
+        snprintf(policy, sizeof policy, "[policy]\napprovers = /a\nmultisend_call_only = %s", empty_entry[i]);
+        expect_policy_error(policy, NAME ":24: [policy] multisend_call_only: empty entry in the address list");
+    }
+    expect_policy_error("[policy]\napprovers = /a\nmultisend_call_only =",
+                        NAME ":24: [policy] multisend_call_only: empty value");
+    /* the same address twice, in another case, on the same line or a later one */
+    expect_policy_error("[policy]\napprovers = /a\nmultisend_call_only = " ADDR_A ", 0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+                        NAME ":24: [policy] multisend_call_only: 0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed listed "
+                             "twice (first on line 24)");
+    expect_policy_error("[policy]\napprovers = /a\nmultisend_call_only = " ADDR_B ", " ADDR_A "\nchain_id = 5\n"
+                        "multisend_call_only = 0x5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED",
+                        NAME ":26: [policy] multisend_call_only: 0x5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED listed "
+                             "twice (first on line 24)");
+    /* a ninth address */
+    expect_policy_error("[policy]\napprovers = /a\n"
+                        "multisend_call_only = " ADDR_A ", " ADDR_B ", " ADDR_C ", " ADDR_D "\n"
+                        "multisend_call_only = " ADDR_E ", " ADDR_F ", " ADDR_G "\n"
+                        "multisend_call_only = " ADDR_H ", 0x0000000000000000000000000000000000000001",
+                        NAME ":26: [policy] multisend_call_only: more than 8 addresses");
+    /* five do not fit on one line: the key is repeated instead */
+    expect_policy_error("[policy]\napprovers = /a\n"
+                        "multisend_call_only = " ADDR_A ", " ADDR_B ", " ADDR_C ", " ADDR_D ", " ADDR_E,
+                        NAME ":24: line longer than 197 characters");
+}
+
+static void write_sized(const char *dir, const char *name, mode_t mode, size_t size) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *buf = malloc(size + 1);
+    assert_non_null(buf);
+    memset(buf, '#', size);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, buf, size), (ssize_t)size);
+    close(fd);
+    assert_int_equal(chmod(path, mode), 0);
+    free(buf);
+}
+
+/* The fixture's configuration with a [policy] naming the fixture's approvers and assets files. */
+static int parse_fixture_policy(const fixture *f, char *err, size_t errlen) {
+    char policy[600];
+    snprintf(policy, sizeof policy, "round_ms = 20000\n[policy]\napprovers = %s/approvers\nasset_registry = %s/assets",
+             f->dir, f->dir);
+    return parse_fixture(f, 21, policy, err, errlen);
+}
+
+static void test_policy_files(void **state) {
+    fixture *f = *state;
+    char err[CFG_ERR_MAX], want[CFG_ERR_MAX], p[256], line[600];
+    write_sized(f->dir, "approvers", 0644, 100);
+    write_sized(f->dir, "assets", 0644, 100);
+    assert_int_equal(parse_fixture_policy(f, err, sizeof err), CFG_OK);
+
+    path_of(p, sizeof p, f, "approvers");
+    unlink(p);
+    assert_int_equal(parse_fixture_policy(f, err, sizeof err), CFG_E_INVALID);
+    snprintf(want, sizeof want, NAME ":23: [policy] approvers: file not readable: %s (No such file or directory)", p);
+    assert_string_equal(err, want);
+
+    write_sized(f->dir, "approvers", 0444, CFG_POLICY_FILE_MAX);
+    assert_int_equal(parse_fixture_policy(f, err, sizeof err), CFG_OK);
+    write_sized(f->dir, "approvers", 0644, CFG_POLICY_FILE_MAX + 1);
+    assert_int_equal(parse_fixture_policy(f, err, sizeof err), CFG_E_INVALID);
+    snprintf(want, sizeof want, NAME ":23: [policy] approvers: file larger than 65536 bytes: %s", p);
+    assert_string_equal(err, want);
+
+    write_sized(f->dir, "approvers", 0664, 100);
+    assert_int_equal(parse_fixture_policy(f, err, sizeof err), CFG_E_INVALID);
+    snprintf(want, sizeof want,
+             NAME ":23: [policy] approvers: file is writable by group or others (mode 0664): %s; chmod go-w it", p);
+    assert_string_equal(err, want);
+    write_sized(f->dir, "approvers", 0646, 100);
+    assert_int_equal(parse_fixture_policy(f, err, sizeof err), CFG_E_INVALID);
+    snprintf(want, sizeof want,
+             NAME ":23: [policy] approvers: file is writable by group or others (mode 0646): %s; chmod go-w it", p);
+    assert_string_equal(err, want);
+    write_sized(f->dir, "approvers", 0600, 100);
+
+    path_of(p, sizeof p, f, "assets");
+    write_sized(f->dir, "assets", 0644, CFG_POLICY_FILE_MAX + 1);
+    assert_int_equal(parse_fixture_policy(f, err, sizeof err), CFG_E_INVALID);
+    snprintf(want, sizeof want, NAME ":24: [policy] asset_registry: file larger than 65536 bytes: %s", p);
+    assert_string_equal(err, want);
+    write_sized(f->dir, "assets", 0644, 0);
+    assert_int_equal(parse_fixture_policy(f, err, sizeof err), CFG_OK);
+
+    snprintf(line, sizeof line, "round_ms = 20000\n[policy]\napprovers = %s/data", f->dir);
+    assert_int_equal(parse_fixture(f, 21, line, err, sizeof err), CFG_E_INVALID);
+    snprintf(want, sizeof want, NAME ":23: [policy] approvers: not a regular file: %s/data", f->dir);
+    assert_string_equal(err, want);
+}
+
 /* ---- coordinator ---- */
 
 static void test_coordinator_valid(void **state) {
@@ -610,6 +911,7 @@ static void test_examples_parse(void **state) {
     assert_string_equal(s->tls.crl, "/etc/mpc/ca.crl");
     assert_int_equal(s->coordinator_port, 7400);
     assert_int_equal(s->reconnect_max_ms, 60000);
+    assert_int_equal(s->has_policy, 0); /* the [policy] example is commented out */
     r = cfg_coordinator_load(c, err, sizeof err, MPC_SOURCE_DIR "/deploy/examples/coordinator.ini",
                              CFG_SKIP_FILE_CHECKS);
     if (r != CFG_OK) {
@@ -621,6 +923,51 @@ static void test_examples_parse(void **state) {
     assert_int_equal(c->requesters[1].perms, CFG_PERM_SIGN | CFG_PERM_KEYGEN | CFG_PERM_REFRESH);
     free(c);
     free(s);
+}
+
+/* The commented-out [policy] example of signer.ini, enabled the way its comment says: removing
+ * the ';' of the lines that have no space after it. */
+static void test_example_policy(void **state) {
+    (void)state;
+    /* Safe v1.3.0 MultiSendCallOnly, 0x40A2aCCbd92BCA938b02010E17A5b8929b49130D */
+    static const uint8_t multisend[20] = {0x40, 0xa2, 0xac, 0xcb, 0xd9, 0x2b, 0xca, 0x93, 0x8b, 0x02,
+                                          0x01, 0x0e, 0x17, 0xa5, 0xb8, 0x92, 0x9b, 0x49, 0x13, 0x0d};
+    FILE *fp = fopen(MPC_SOURCE_DIR "/deploy/examples/signer.ini", "r");
+    assert_non_null(fp);
+    char *text = calloc(1, 65536);
+    assert_non_null(text);
+    char line[256];
+    size_t o = 0;
+    int enabled = 0;
+    while (fgets(line, sizeof line, fp) != NULL) {
+        const char *from = line;
+        if (line[0] == ';' && line[1] != ' ' && line[1] != '\n' && line[1] != '\0') {
+            from = line + 1;
+            enabled++;
+        }
+        size_t n = strlen(from);
+        assert_true(o + n < 65536);
+        memcpy(text + o, from, n);
+        o += n;
+    }
+    fclose(fp);
+    assert_int_equal(enabled, 7);
+    cfg_signer *s = malloc(sizeof *s);
+    char err[CFG_ERR_MAX];
+    assert_non_null(s);
+    if (cfg_signer_parse(s, err, sizeof err, NAME, text, o, CFG_SKIP_FILE_CHECKS) != CFG_OK) {
+        fail_msg("%s", err);
+    }
+    assert_int_equal(s->has_policy, 1);
+    assert_string_equal(s->policy.approvers, "/etc/mpc/approvers.txt");
+    assert_true(s->policy.chain_id == 1);
+    assert_string_equal(s->policy.native_symbol, "ETH");
+    assert_string_equal(s->policy.asset_registry, "/etc/mpc/assets.txt");
+    assert_int_equal(s->policy.n_multisend, 1);
+    assert_memory_equal(s->policy.multisend[0], multisend, 20);
+    assert_int_equal(s->policy.btc_network, 1);
+    free(s);
+    free(text);
 }
 
 int main(void) {
@@ -640,10 +987,18 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_files_private, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_files_exec_dirs_group, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_load_file, fixture_setup, fixture_teardown),
+        cmocka_unit_test(test_policy_absent),
+        cmocka_unit_test(test_policy_full),
+        cmocka_unit_test(test_policy_defaults_and_limits),
+        cmocka_unit_test(test_policy_section_and_keys),
+        cmocka_unit_test(test_policy_values),
+        cmocka_unit_test(test_policy_multisend),
+        cmocka_unit_test_setup_teardown(test_policy_files, fixture_setup, fixture_teardown),
         cmocka_unit_test(test_coordinator_valid),
         cmocka_unit_test(test_coordinator_errors),
         cmocka_unit_test(test_coordinator_sets_required),
         cmocka_unit_test(test_examples_parse),
+        cmocka_unit_test(test_example_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
