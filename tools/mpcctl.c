@@ -6,18 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
-#include <uv.h>
-
-#include "conn.h"
 #include "envelope.h"
-#include "tls.h"
+#include "payload_file.h"
+#include "requester.h"
 #include "wire.h"
 
 enum {
     EXIT_OK = 0,
     EXIT_USAGE = 1,     /* bad command line */
-    EXIT_CONFIG = 2,    /* configuration, certificate or input file unusable */
+    EXIT_CONFIG = 2,    /* configuration, certificate, input file or output file unusable */
     EXIT_CONNECT = 3,   /* the coordinator could not be reached or rejected our certificate */
     EXIT_REFUSED = 4,   /* the coordinator refused the call (permission, unknown key, bad argument,
                            idempotency key reused with different content) */
@@ -26,51 +23,63 @@ enum {
     EXIT_TIMEOUT = 7    /* no final answer within --timeout */
 };
 
+/* Between two status calls while waiting for a request. */
+#define POLL_MS 200u
+
 static const char usage[] =
     "usage: mpcctl [--config FILE] [--json] [--timeout SECONDS] [--no-wait] COMMAND ...\n"
     "commands:\n"
     "  keygen --n N --t T [--idempotency-key K]   generate a t-of-n key on signers 1..n\n"
-    "  sign --key ID --type eip191 --file F [--path m/0/1] --idempotency-key K\n"
-    "                                             sign the raw payload in F (EIP-191: the message)\n"
-    "  status REQUEST_ID                          show a request\n"
+    "  sign --key ID [--type TYPE] --payload FILE [--path m/0/1] --idempotency-key K\n"
+    "       [--out FILE] [--final-tx-out FILE]\n"
+    "                                             sign the raw payload in FILE (--file FILE is the\n"
+    "                                             same); every signer decodes it itself\n"
+    "  status REQUEST_ID [--out FILE] [--final-tx-out FILE]\n"
+    "                                             show a request\n"
     "  list                                       list keys\n"
-    "  address --key ID [--path m/0/1]            derived public key and Ethereum address\n"
+    "  address --key ID [--path m/0/1]            derived public key and Ethereum address (the path\n"
+    "                                             may also be written 0/1)\n"
     "  refresh --key ID --idempotency-key K       proactive share refresh (new key id, same key)\n"
+    "payload types (--type, default eip191) and their files:\n"
+    "  eip191          the exact message bytes (EIP-191 personal message)\n"
+    "  eth-tx, erc20   unsigned EIP-155, EIP-2930 or EIP-1559 transaction: binary, or hex text\n"
+    "                  (optional 0x, whitespace ignored)\n"
+    "  eip712, safe-tx eth_signTypedData_v4 JSON (safe-tx: a Safe SafeTx)\n"
+    "  psbt            PSBT version 0: binary, hex or base64\n"
+    "sign and status, once the request is done:\n"
+    "  --out FILE           write the output bytes: the signed transaction (eth-tx, erc20), the\n"
+    "                       65-byte r || s || v signature (eip191, eip712, safe-tx) or the PSBT\n"
+    "                       with our partial signature (binary)\n"
+    "  --final-tx-out FILE  write the finalized network transaction of a PSBT whose every input is\n"
+    "                       ours (if there is none, a note says so and FILE is not written)\n"
     "options:\n"
     "  --config FILE   requester configuration (default /etc/mpc/mpcctl.ini):\n"
     "                    [requester] id = the id in our certificate (mpc://requester/ID)\n"
     "                    [coordinator] address = IP, port = N, id = the coordinator's certificate\n"
     "                                  id (only mpc://coordinator/ID is accepted)\n"
     "                    [tls] ca = PEM, cert = PEM, key = PEM (mode 0600)\n"
-    "  --json          one JSON object on stdout instead of text\n"
+    "  --json          one JSON object on stdout instead of text (bytes as lowercase hex)\n"
     "  --timeout S     give up after S seconds (default 120)\n"
     "  --no-wait       keygen/sign: print the request as accepted, do not wait for the result\n"
     "Ids are 64 hex digits. Resubmitting an idempotency key returns the earlier request.\n"
+    "A sign request waiting for operator approvals (mpc-approve on each operator's own signer) is\n"
+    "not finished: mpcctl says so once and keeps waiting until a final state or --timeout.\n"
     "exit status:\n"
-    "  0  success (the request is done)\n"
+    "  0  success (the request is done; with --no-wait or status: the request was shown)\n"
     "  1  usage error\n"
-    "  2  configuration, certificate or input file error\n"
-    "  3  cannot connect, or the TLS handshake was rejected\n"
+    "  2  configuration, certificate or input file error, or an output file could not be written\n"
+    "  3  cannot connect, the TLS handshake was rejected, or the connection broke\n"
     "  4  the coordinator refused the call (permission, unknown key, bad argument, idempotency\n"
     "     key reused with different content)\n"
-    "  5  the request failed\n"
+    "  5  the request failed (or, with --out, it is done but came without output)\n"
     "  6  the request is blocked (signers disagree on the digest, or a signer refused)\n"
-    "  7  timed out waiting for the result\n";
+    "  7  timed out waiting for the result (also while waiting for operator approvals)\n";
 
 typedef struct {
-    char id[NET_ID_MAX + 1];
-    char address[256];
-    char port[16];
-    char coordinator_id[NET_ID_MAX + 1];
-    char ca[512], cert[512], key[512];
-} ctl_config;
-
-typedef struct {
-    ctl_config cfg;
     const char *command;
     int json, wait;
     unsigned timeout_s;
-    /* arguments */
+    uint64_t deadline_ms;
     uint32_t n, t;
     unsigned char key_id[32];
     int have_key;
@@ -78,60 +87,22 @@ typedef struct {
     size_t path_len;
     const char *idem;
     const char *file;
+    const char *out_file, *final_tx_file;
+    uint32_t payload_type;
     unsigned char *payload;
     size_t payload_len;
     unsigned char request_id[32];
-    /* run state */
-    uv_loop_t loop;
-    net_tls_ctx *tls;
-    net_client *client;
-    net_conn *conn;
-    uv_timer_t poll, deadline;
-    uint32_t next_call;
-    int exit_code;
-    int done;
-    int address_pending; /* keygen done: also fetch the root address */
-    Mpc__Wire__RequestInfo *shown;
 } ctl;
 
-static ctl g;
-
-static int on_ini(void *user, const char *section, const char *name, const char *value) {
-    ctl_config *c = user;
-    char *dst = NULL;
-    size_t cap = 0;
-    if (strcmp(section, "requester") == 0 && strcmp(name, "id") == 0) {
-        dst = c->id, cap = sizeof(c->id);
-    } else if (strcmp(section, "coordinator") == 0 && strcmp(name, "address") == 0) {
-        dst = c->address, cap = sizeof(c->address);
-    } else if (strcmp(section, "coordinator") == 0 && strcmp(name, "port") == 0) {
-        dst = c->port, cap = sizeof(c->port);
-    } else if (strcmp(section, "coordinator") == 0 && strcmp(name, "id") == 0) {
-        dst = c->coordinator_id, cap = sizeof(c->coordinator_id);
-    } else if (strcmp(section, "tls") == 0 && strcmp(name, "ca") == 0) {
-        dst = c->ca, cap = sizeof(c->ca);
-    } else if (strcmp(section, "tls") == 0 && strcmp(name, "cert") == 0) {
-        dst = c->cert, cap = sizeof(c->cert);
-    } else if (strcmp(section, "tls") == 0 && strcmp(name, "key") == 0) {
-        dst = c->key, cap = sizeof(c->key);
-    }
-    if (dst == NULL || dst[0] != '\0' || strlen(value) >= cap) {
-        fprintf(stderr, "mpcctl: configuration: unknown, repeated or too long key '%s' in [%s]\n", name, section);
-        return 0;
-    }
-    memcpy(dst, value, strlen(value) + 1);
-    return 1;
-}
-
+/* A non-hardened path below the key's root: "m", "m/0/1" or "0/1". */
 static int parse_path(uint32_t *out, size_t *len, const char *s) {
     *len = 0;
     if (strcmp(s, "m") == 0) {
         return 0;
     }
-    if (strncmp(s, "m/", 2) != 0) {
-        return -1;
+    if (strncmp(s, "m/", 2) == 0) {
+        s += 2;
     }
-    s += 2;
     for (;;) {
         char *end;
         unsigned long v;
@@ -170,33 +141,9 @@ static const char *state_name(Mpc__Wire__RequestState s) {
     case MPC__WIRE__REQUEST_STATE__REQUEST_STATE_DONE: return "done";
     case MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED: return "failed";
     case MPC__WIRE__REQUEST_STATE__REQUEST_STATE_BLOCKED: return "blocked";
+    case MPC__WIRE__REQUEST_STATE__REQUEST_STATE_AWAITING_APPROVAL: return "awaiting_approval";
     default: return "unknown";
     }
-}
-
-static void hexbuf(char *out, const ProtobufCBinaryData *b) {
-    wire_hex(out, b->data, b->len <= 64 ? b->len : 64);
-}
-
-static void json_string(const char *s) {
-    putchar('"');
-    for (; *s != '\0'; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') {
-            printf("\\%c", ch);
-        } else if (ch < 0x20) {
-            printf("\\u%04x", ch);
-        } else {
-            putchar(ch);
-        }
-    }
-    putchar('"');
-}
-
-static void json_hex(const char *name, const ProtobufCBinaryData *b, int comma) {
-    char h[129];
-    hexbuf(h, b);
-    printf("%s\"%s\":\"%s\"", comma ? "," : "", name, h);
 }
 
 static const char *kind_name(uint32_t kind) {
@@ -208,82 +155,195 @@ static const char *kind_name(uint32_t kind) {
     }
 }
 
-static void print_request(const Mpc__Wire__RequestInfo *in, const Mpc__Wire__AddressReply *addr) {
-    char h[129];
-    if (g.json) {
-        printf("{");
-        json_hex("request_id", &in->request_id, 0);
-        printf(",\"kind\":\"%s\",\"state\":\"%s\"", kind_name(in->kind), state_name(in->state));
-        if (in->key_id.len) {
-            json_hex("key_id", &in->key_id, 1);
+static const char *decision_name(uint32_t d) {
+    switch (d) {
+    case MPC__WIRE__DECISION__DECISION_APPROVE: return "allowed";
+    case MPC__WIRE__DECISION__DECISION_REJECT: return "refused";
+    case MPC__WIRE__DECISION__DECISION_NEEDS_APPROVAL: return "needs_approval";
+    default: return "unknown";
+    }
+}
+
+/* What RequestInfo.output holds for a payload type (proto/wire.proto). */
+static const char *output_name(uint32_t payload_type) {
+    switch (payload_type) {
+    case MPC__WIRE__PAYLOAD_TYPE__PAYLOAD_TYPE_ETH_TX:
+    case MPC__WIRE__PAYLOAD_TYPE__PAYLOAD_TYPE_ERC20: return "signed transaction";
+    case MPC__WIRE__PAYLOAD_TYPE__PAYLOAD_TYPE_PSBT: return "psbt";
+    default: return "signature";
+    }
+}
+
+static void put_hex(const unsigned char *p, size_t len) {
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        putchar(digits[p[i] >> 4]);
+        putchar(digits[p[i] & 15]);
+    }
+}
+
+/* A JSON string of len bytes; bytes outside printable ASCII are escaped one by one. */
+static void json_bytes_string(const char *s, size_t len) {
+    putchar('"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\') {
+            printf("\\%c", ch);
+        } else if (ch < 0x20 || ch >= 0x7f) {
+            printf("\\u%04x", ch);
+        } else {
+            putchar(ch);
         }
-        if (in->new_key_id.len) {
-            json_hex("new_key_id", &in->new_key_id, 1);
+    }
+    putchar('"');
+}
+
+static void json_string(const char *s) {
+    json_bytes_string(s, strlen(s));
+}
+
+static void json_hex(const char *name, const ProtobufCBinaryData *b, int comma) {
+    printf("%s\"%s\":\"", comma ? "," : "", name);
+    put_hex(b->data, b->len);
+    putchar('"');
+}
+
+static int digests_differ(const Mpc__Wire__RequestInfo *in) {
+    for (size_t i = 1; i < in->n_views; i++) {
+        const ProtobufCBinaryData *a = &in->views[0]->digest, *b = &in->views[i]->digest;
+        if (a->len != b->len || memcmp(a->data, b->data, a->len) != 0) {
+            return 1;
         }
-        if (in->public_key.len) {
-            json_hex("public_key", &in->public_key, 1);
+    }
+    return 0;
+}
+
+static void print_request_json(const Mpc__Wire__RequestInfo *in, const Mpc__Wire__AddressReply *addr) {
+    int sign = in->kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_SIGN;
+    printf("{");
+    json_hex("request_id", &in->request_id, 0);
+    printf(",\"kind\":\"%s\",\"state\":\"%s\"", kind_name(in->kind), state_name(in->state));
+    if (sign) {
+        const char *type = requester_payload_type_name(in->payload_type);
+        printf(",\"payload_type\":");
+        json_string(type != NULL ? type : "unknown");
+        printf(",\"approvals\":%u", in->approvals);
+    }
+    if (in->key_id.len) {
+        json_hex("key_id", &in->key_id, 1);
+    }
+    if (in->new_key_id.len) {
+        json_hex("new_key_id", &in->new_key_id, 1);
+    }
+    if (in->public_key.len) {
+        json_hex("public_key", &in->public_key, 1);
+    }
+    if (in->chain_code.len) {
+        json_hex("chain_code", &in->chain_code, 1);
+    }
+    if (addr != NULL) {
+        printf(",\"eth_address\":");
+        json_string(addr->eth_address);
+    }
+    if (in->digest.len) {
+        json_hex("digest", &in->digest, 1);
+    }
+    if (in->signature.len) {
+        json_hex("signature", &in->signature, 1);
+        printf(",\"recovery_id\":%u", in->recovery_id);
+    }
+    if (in->output.len) {
+        json_hex("output", &in->output, 1);
+        printf(",\"output_kind\":");
+        json_string(output_name(in->payload_type));
+    }
+    if (in->final_tx.len) {
+        json_hex("final_tx", &in->final_tx, 1);
+    }
+    printf(",\"existing\":%s,\"created_ms\":%llu,\"finished_ms\":%llu", in->existing ? "true" : "false",
+            (unsigned long long)in->created_ms, (unsigned long long)in->finished_ms);
+    printf(",\"error\":");
+    json_string(in->error);
+    printf(",\"signers\":[");
+    for (size_t i = 0; i < in->n_signers; i++) {
+        printf("%s", i ? "," : "");
+        json_string(in->signers[i]);
+    }
+    printf("],\"digests_differ\":%s,\"views\":[", digests_differ(in) ? "true" : "false");
+    for (size_t i = 0; i < in->n_views; i++) {
+        const Mpc__Wire__SignerView *v = in->views[i];
+        printf("%s{\"signer\":", i ? "," : "");
+        json_string(v->signer_id);
+        json_hex("digest", &v->digest, 1);
+        printf(",\"decision\":%u,\"decision_name\":\"%s\",\"approvals_required\":%u,\"fingerprint\":", v->decision,
+                decision_name(v->decision), v->approvals_required);
+        json_bytes_string((const char *)v->fingerprint.data, v->fingerprint.len);
+        printf(",\"fingerprint_words\":");
+        json_string(v->fingerprint_words);
+        printf(",\"summary\":");
+        json_string(v->summary);
+        printf("}");
+    }
+    printf("]}\n");
+}
+
+/* One block per signer, so that the operators' screens can be compared with each of them. */
+static void print_views(const Mpc__Wire__RequestInfo *in) {
+    for (size_t i = 0; i < in->n_views; i++) {
+        const Mpc__Wire__SignerView *v = in->views[i];
+        printf("--- signer %s\n    decision     %s\n    digest       ", v->signer_id, decision_name(v->decision));
+        put_hex(v->digest.data, v->digest.len);
+        printf("\n    fingerprint  %.*s\n", (int)v->fingerprint.len, (const char *)v->fingerprint.data);
+        if (v->fingerprint_words[0] != '\0') {
+            printf("    words        %s\n", v->fingerprint_words);
         }
-        if (in->chain_code.len) {
-            json_hex("chain_code", &in->chain_code, 1);
+        printf("    approvals    %u required\n", v->approvals_required);
+        for (const char *p = v->summary; *p != '\0';) {
+            const char *nl = strchr(p, '\n');
+            int n = nl != NULL ? (int)(nl - p) : (int)strlen(p);
+            printf("    | %.*s\n", n, p);
+            p += n + (nl != NULL);
         }
-        if (addr != NULL) {
-            printf(",\"eth_address\":");
-            json_string(addr->eth_address);
-        }
-        if (in->digest.len) {
-            json_hex("digest", &in->digest, 1);
-        }
-        if (in->signature.len) {
-            json_hex("signature", &in->signature, 1);
-            printf(",\"recovery_id\":%u", in->recovery_id);
-        }
-        printf(",\"existing\":%s,\"created_ms\":%llu,\"finished_ms\":%llu", in->existing ? "true" : "false",
-                (unsigned long long)in->created_ms, (unsigned long long)in->finished_ms);
-        printf(",\"error\":");
-        json_string(in->error);
-        printf(",\"signers\":[");
-        for (size_t i = 0; i < in->n_signers; i++) {
-            printf("%s", i ? "," : "");
-            json_string(in->signers[i]);
-        }
-        printf("],\"views\":[");
-        for (size_t i = 0; i < in->n_views; i++) {
-            const Mpc__Wire__SignerView *v = in->views[i];
-            char fp[128];
-            snprintf(fp, sizeof(fp), "%.*s", (int)v->fingerprint.len, (const char *)v->fingerprint.data);
-            printf("%s{\"signer\":", i ? "," : "");
-            json_string(v->signer_id);
-            json_hex("digest", &v->digest, 1);
-            printf(",\"decision\":%u,\"fingerprint\":", v->decision);
-            json_string(fp);
-            printf(",\"summary\":");
-            json_string(v->summary);
-            printf("}");
-        }
-        printf("]}\n");
+    }
+    if (digests_differ(in)) {
+        printf("!!! DIGESTS DIFFER: the signers computed different digests for this request; do not approve it\n");
+    }
+}
+
+static void print_labelled_hex(const char *label, const ProtobufCBinaryData *b) {
+    printf("%-12s", label);
+    put_hex(b->data, b->len);
+    putchar('\n');
+}
+
+static void print_request(const ctl *x, const Mpc__Wire__RequestInfo *in, const Mpc__Wire__AddressReply *addr) {
+    if (x->json) {
+        print_request_json(in, addr);
         return;
     }
-    hexbuf(h, &in->request_id);
-    printf("request     %s\nkind        %s\nstate       %s%s\n", h, kind_name(in->kind), state_name(in->state),
+    print_labelled_hex("request", &in->request_id);
+    printf("kind        %s\nstate       %s%s\n", kind_name(in->kind), state_name(in->state),
             in->existing ? " (existing request for this idempotency key)" : "");
     if (in->error[0] != '\0') {
         printf("error       %s\n", in->error);
     }
     if (in->key_id.len) {
-        hexbuf(h, &in->key_id);
-        printf("key         %s\n", h);
+        print_labelled_hex("key", &in->key_id);
+    }
+    if (in->kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_SIGN) {
+        const char *type = requester_payload_type_name(in->payload_type);
+        printf("type        %s\napprovals   %u received\n", type != NULL ? type : "unknown", in->approvals);
     }
     if (in->new_key_id.len) {
-        hexbuf(h, &in->new_key_id);
-        printf("new key     %s (the refreshed shares; the key above is retired)\n", h);
+        printf("new key     ");
+        put_hex(in->new_key_id.data, in->new_key_id.len);
+        printf(" (the refreshed shares; the key above is retired)\n");
     }
     if (in->public_key.len) {
-        hexbuf(h, &in->public_key);
-        printf("public key  %s\n", h);
+        print_labelled_hex("public key", &in->public_key);
     }
     if (in->chain_code.len) {
-        hexbuf(h, &in->chain_code);
-        printf("chain code  %s\n", h);
+        print_labelled_hex("chain code", &in->chain_code);
     }
     if (addr != NULL) {
         printf("address     %s\n", addr->eth_address);
@@ -295,92 +355,123 @@ static void print_request(const Mpc__Wire__RequestInfo *in, const Mpc__Wire__Add
         }
         printf("\n");
     }
-    for (size_t i = 0; i < in->n_views; i++) {
-        const Mpc__Wire__SignerView *v = in->views[i];
-        hexbuf(h, &v->digest);
-        printf("--- signer %s: %s\n    digest %s\n    %.*s\n", v->signer_id,
-                v->decision == MPC__WIRE__DECISION__DECISION_APPROVE ? "allowed" : "refused", h,
-                (int)v->fingerprint.len, (const char *)v->fingerprint.data);
-        for (const char *p = v->summary; *p != '\0';) {
-            const char *nl = strchr(p, '\n');
-            int n = nl != NULL ? (int)(nl - p) : (int)strlen(p);
-            printf("    | %.*s\n", n, p);
-            p += n + (nl != NULL);
-        }
-    }
+    print_views(in);
     if (in->digest.len) {
-        hexbuf(h, &in->digest);
-        printf("digest      %s\n", h);
+        print_labelled_hex("digest", &in->digest);
     }
     if (in->signature.len == 64) {
-        hexbuf(h, &in->signature);
-        printf("signature   r=%.64s\n            s=%s\n            v=%u (recovery id)\n", h, h + 64, in->recovery_id);
+        printf("signature   r=");
+        put_hex(in->signature.data, 32);
+        printf("\n            s=");
+        put_hex(in->signature.data + 32, 32);
+        printf("\n            v=%u (recovery id)\n", in->recovery_id);
+    }
+    if (in->output.len) {
+        printf("output (%s): ", output_name(in->payload_type));
+        put_hex(in->output.data, in->output.len);
+        putchar('\n');
+    }
+    if (in->final_tx.len) {
+        printf("final tx: ");
+        put_hex(in->final_tx.data, in->final_tx.len);
+        putchar('\n');
     }
     if (in->finished_ms > in->created_ms) {
         printf("took        %llu ms\n", (unsigned long long)(in->finished_ms - in->created_ms));
     }
 }
 
-/* ---- protocol ----------------------------------------------------------------------------- */
-
-static void finish(int code) {
-    if (g.done) {
-        return;
+static int write_file(const char *path, const ProtobufCBinaryData *b) {
+    FILE *f = fopen(path, "wb");
+    int ok = f != NULL && fwrite(b->data, 1, b->len, f) == b->len;
+    if (f != NULL && fclose(f) != 0) {
+        ok = 0;
     }
-    g.done = 1;
-    g.exit_code = code;
-    uv_timer_stop(&g.poll);
-    uv_timer_stop(&g.deadline);
-    if (g.client != NULL) {
-        net_client_close(g.client);
-        g.client = NULL;
+    if (!ok) {
+        fprintf(stderr, "mpcctl: cannot write %s: %s\n", path, strerror(errno));
+        return EXIT_CONFIG;
     }
+    return EXIT_OK;
 }
 
-static void send_env(Mpc__Wire__Envelope *env) {
-    int r = wire_send(g.conn, env);
-    if (r != NET_OK) {
-        fprintf(stderr, "mpcctl: send failed: %s\n", net_strerror(r));
-        finish(EXIT_CONNECT);
+/* --out and --final-tx-out of a finished sign request. */
+static int write_outputs(const ctl *x, const Mpc__Wire__RequestInfo *in) {
+    int code = EXIT_OK;
+    if (in->kind != MPC__WIRE__REQUEST_KIND__REQUEST_KIND_SIGN ||
+            in->state != MPC__WIRE__REQUEST_STATE__REQUEST_STATE_DONE) {
+        return EXIT_OK;
     }
-}
-
-static void send_status(void) {
-    Mpc__Wire__StatusCall sc = MPC__WIRE__STATUS_CALL__INIT;
-    Mpc__Wire__Envelope env;
-    sc.call_id = ++g.next_call;
-    sc.request_id.data = g.request_id;
-    sc.request_id.len = 32;
-    wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_STATUS_CALL, &sc);
-    send_env(&env);
-}
-
-static void send_address(const unsigned char key_id[32], const uint32_t *path, size_t path_len) {
-    Mpc__Wire__AddressCall ac = MPC__WIRE__ADDRESS_CALL__INIT;
-    Mpc__Wire__Envelope env;
-    ac.call_id = ++g.next_call;
-    ac.key_id.data = (unsigned char *)key_id;
-    ac.key_id.len = 32;
-    ac.path = (uint32_t *)path;
-    ac.n_path = path_len;
-    wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_ADDRESS_CALL, &ac);
-    send_env(&env);
-}
-
-static void on_poll(uv_timer_t *t) {
-    (void)t;
-    if (g.conn != NULL && !g.done) {
-        send_status();
+    if (x->out_file != NULL) {
+        if (in->output.len == 0) {
+            fprintf(stderr, "mpcctl: the request is done but the coordinator sent no output; %s not written\n",
+                    x->out_file);
+            code = EXIT_FAILED;
+        } else {
+            code = write_file(x->out_file, &in->output);
+        }
     }
+    if (x->final_tx_file != NULL && code == EXIT_OK) {
+        if (in->final_tx.len == 0) {
+            fprintf(stderr, "mpcctl: no final transaction (not every input is ours, or not a PSBT); %s not written\n",
+                    x->final_tx_file);
+        } else {
+            code = write_file(x->final_tx_file, &in->final_tx);
+        }
+    }
+    return code;
 }
 
-static void on_deadline(uv_timer_t *t) {
-    (void)t;
-    fprintf(stderr, "mpcctl: no final answer within %u s\n", g.timeout_s);
-    if (g.shown != NULL) {
-        print_request(g.shown, NULL);
+/* ---- calls -------------------------------------------------------------------------------- */
+
+/* The exit status of a requester failure, with its message. */
+static int failure_exit(const ctl *x, requester *rq, int r) {
+    if (r == REQ_E_TIMEOUT) {
+        fprintf(stderr, "mpcctl: no final answer within %u s\n", x->timeout_s);
+        return EXIT_TIMEOUT;
     }
-    finish(EXIT_TIMEOUT);
+    fprintf(stderr, "mpcctl: %s\n", requester_error(rq));
+    return EXIT_CONNECT;
+}
+
+/* Sends one call and waits for its reply. Returns EXIT_OK with *reply, EXIT_REFUSED after printing
+ * the coordinator's CallError, or the failure's exit status. */
+static int call(const ctl *x, requester *rq, Mpc__Wire__Envelope **reply, Mpc__Wire__MsgType type, void *body,
+        uint32_t call_id) {
+    int r = requester_send(rq, type, body);
+    *reply = NULL;
+    if (r == REQ_OK) {
+        r = requester_wait(rq, reply, call_id, x->deadline_ms);
+    }
+    if (r != REQ_OK) {
+        return failure_exit(x, rq, r);
+    }
+    if ((*reply)->type == MPC__WIRE__MSG_TYPE__MSG_TYPE_CALL_ERROR) {
+        const Mpc__Wire__CallError *ce = (*reply)->call_error;
+        if (x->json) {
+            printf("{\"error\":");
+            json_string(ce->message);
+            printf(",\"code\":%u}\n", ce->code);
+        } else {
+            fprintf(stderr, "mpcctl: refused: %s\n", ce->message);
+        }
+        net_env_free(*reply);
+        *reply = NULL;
+        return EXIT_REFUSED;
+    }
+    return EXIT_OK;
+}
+
+/* call() expecting a reply of type want. */
+static int call_expect(const ctl *x, requester *rq, Mpc__Wire__Envelope **reply, Mpc__Wire__MsgType type,
+        void *body, uint32_t call_id, Mpc__Wire__MsgType want) {
+    int code = call(x, rq, reply, type, body, call_id);
+    if (code == EXIT_OK && (*reply)->type != want) {
+        fprintf(stderr, "mpcctl: unexpected message type %d from the coordinator\n", (int)(*reply)->type);
+        net_env_free(*reply);
+        *reply = NULL;
+        code = EXIT_CONNECT;
+    }
+    return code;
 }
 
 static int request_exit(const Mpc__Wire__RequestInfo *in) {
@@ -392,185 +483,197 @@ static int request_exit(const Mpc__Wire__RequestInfo *in) {
     }
 }
 
-static void on_request_reply(Mpc__Wire__Envelope *env) {
-    const Mpc__Wire__RequestInfo *in = env->request_reply->info;
-    int code;
-    if (in == NULL || in->request_id.len != 32) {
-        fprintf(stderr, "mpcctl: malformed reply\n");
-        finish(EXIT_FAILED);
-        return;
-    }
-    memcpy(g.request_id, in->request_id.data, 32);
-    code = request_exit(in);
-    if (code < 0 && g.wait && strcmp(g.command, "status") != 0) {
-        uv_timer_start(&g.poll, on_poll, 200, 0);
-        return;
-    }
-    if (code == EXIT_OK && in->kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_KEYGEN && in->key_id.len == 32) {
-        /* Show the new key's root address too. */
-        if (g.shown != NULL) {
-            mpc__wire__request_info__free_unpacked(g.shown, NULL);
-        }
-        g.shown = (Mpc__Wire__RequestInfo *)in;
-        env->request_reply->info = NULL;
-        g.address_pending = 1;
-        send_address(in->key_id.data, NULL, 0);
-        return;
-    }
-    print_request(in, NULL);
-    finish(code < 0 ? EXIT_OK : code);
+static int status_call(const ctl *x, requester *rq, Mpc__Wire__Envelope **reply, const unsigned char id[32]) {
+    Mpc__Wire__StatusCall sc = MPC__WIRE__STATUS_CALL__INIT;
+    sc.call_id = requester_next_call_id(rq);
+    sc.request_id.data = (unsigned char *)id;
+    sc.request_id.len = 32;
+    return call_expect(x, rq, reply, MPC__WIRE__MSG_TYPE__MSG_TYPE_STATUS_CALL, &sc, sc.call_id,
+            MPC__WIRE__MSG_TYPE__MSG_TYPE_REQUEST_REPLY);
 }
 
-static void on_frame(net_conn *c, const unsigned char *frame, size_t len, void *data) {
-    Mpc__Wire__Envelope *env = NULL;
-    int r = wire_unpack(&env, frame, len);
-    (void)c;
-    (void)data;
-    if (r != NET_OK) {
-        fprintf(stderr, "mpcctl: malformed message from the coordinator: %s\n", net_strerror(r));
-        finish(EXIT_CONNECT);
-        return;
-    }
-    switch (env->type) {
-    case MPC__WIRE__MSG_TYPE__MSG_TYPE_HELLO: break;
-    case MPC__WIRE__MSG_TYPE__MSG_TYPE_REQUEST_REPLY: on_request_reply(env); break;
-    case MPC__WIRE__MSG_TYPE__MSG_TYPE_CALL_ERROR:
-        if (g.json) {
-            printf("{\"error\":");
-            json_string(env->call_error->message);
-            printf(",\"code\":%u}\n", env->call_error->code);
-        } else {
-            fprintf(stderr, "mpcctl: refused: %s\n", env->call_error->message);
+/* Sends a call answered by a RequestReply (keygen, sign, refresh, status), follows the request
+ * with status calls until it is final (unless --no-wait or status), and shows it. */
+static int run_request(const ctl *x, requester *rq, Mpc__Wire__MsgType type, void *body, uint32_t call_id) {
+    Mpc__Wire__Envelope *env = NULL, *last = NULL, *addr = NULL;
+    const Mpc__Wire__RequestInfo *in = NULL;
+    int code, state_code = -1, announced = 0;
+
+    code = call_expect(x, rq, &env, type, body, call_id, MPC__WIRE__MSG_TYPE__MSG_TYPE_REQUEST_REPLY);
+    for (;;) {
+        if (code != EXIT_OK) {
+            goto out;
         }
-        finish(EXIT_REFUSED);
-        break;
-    case MPC__WIRE__MSG_TYPE__MSG_TYPE_ADDRESS_REPLY: {
-        const Mpc__Wire__AddressReply *a = env->address_reply;
-        if (g.address_pending && g.shown != NULL) {
-            print_request(g.shown, a);
-            finish(EXIT_OK);
+        if (env->request_reply->info == NULL || env->request_reply->info->request_id.len != 32) {
+            fprintf(stderr, "mpcctl: malformed reply\n");
+            code = EXIT_FAILED;
+            goto out;
+        }
+        net_env_free(last);
+        last = env;
+        env = NULL;
+        in = last->request_reply->info;
+        state_code = request_exit(in);
+        if (state_code >= 0 || !x->wait || strcmp(x->command, "status") == 0) {
             break;
         }
-        if (g.json) {
-            printf("{");
-            json_hex("key_id", &a->key_id, 0);
-            printf(",\"path\":");
-            {
-                char p[256];
-                path_string(p, sizeof(p), a->path, a->n_path);
-                json_string(p);
-            }
-            json_hex("public_key", &a->public_key, 1);
-            printf(",\"eth_address\":");
-            json_string(a->eth_address);
-            printf("}\n");
-        } else {
-            char h[129], p[256];
-            path_string(p, sizeof(p), a->path, a->n_path);
-            hexbuf(h, &a->public_key);
-            printf("path        %s\npublic key  %s\naddress     %s\n", p, h, a->eth_address);
+        if (in->state == MPC__WIRE__REQUEST_STATE__REQUEST_STATE_AWAITING_APPROVAL && !announced) {
+            fprintf(stderr, "mpcctl: waiting for operator approvals (%u received)\n", in->approvals);
+            announced = 1;
         }
-        finish(EXIT_OK);
-        break;
+        if (requester_pause(rq, requester_now_ms() + POLL_MS) != REQ_OK) {
+            code = failure_exit(x, rq, REQ_E_CONNECT);
+            goto out;
+        }
+        code = status_call(x, rq, &env, in->request_id.data);
     }
-    case MPC__WIRE__MSG_TYPE__MSG_TYPE_LIST_REPLY: {
-        const Mpc__Wire__ListReply *l = env->list_reply;
-        if (g.json) {
-            printf("{\"keys\":[");
+    if (state_code == EXIT_OK && in->kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_KEYGEN && in->key_id.len == 32) {
+        /* Show the new key's root address too. */
+        Mpc__Wire__AddressCall ac = MPC__WIRE__ADDRESS_CALL__INIT;
+        ac.call_id = requester_next_call_id(rq);
+        ac.key_id = in->key_id;
+        code = call_expect(x, rq, &addr, MPC__WIRE__MSG_TYPE__MSG_TYPE_ADDRESS_CALL, &ac, ac.call_id,
+                MPC__WIRE__MSG_TYPE__MSG_TYPE_ADDRESS_REPLY);
+        if (code != EXIT_OK) {
+            goto out;
         }
-        for (size_t i = 0; i < l->n_keys; i++) {
-            char h[129], pk[129];
-            hexbuf(h, &l->keys[i]->key_id);
-            hexbuf(pk, &l->keys[i]->public_key);
-            if (g.json) {
-                printf("%s{\"key_id\":\"%s\",\"n\":%u,\"t\":%u,\"epoch\":%u,\"public_key\":\"%s\"}", i ? "," : "", h,
-                        l->keys[i]->n, l->keys[i]->t, l->keys[i]->epoch, pk);
-            } else {
-                printf("%s  %u-of-%u  epoch %u  %s\n", h, l->keys[i]->t, l->keys[i]->n, l->keys[i]->epoch, pk);
-            }
-        }
-        if (g.json) {
-            printf("]}\n");
-        } else if (l->n_keys == 0) {
-            printf("no keys\n");
-        }
-        finish(EXIT_OK);
-        break;
     }
-    default:
-        fprintf(stderr, "mpcctl: unexpected message type %d\n", (int)env->type);
-        finish(EXIT_CONNECT);
-        break;
+    print_request(x, in, addr != NULL ? addr->address_reply : NULL);
+    code = state_code < 0 ? EXIT_OK : state_code;
+    if (code == EXIT_OK) {
+        code = write_outputs(x, in);
+    }
+out:
+    if (code == EXIT_TIMEOUT && in != NULL) {
+        print_request(x, in, NULL);
     }
     net_env_free(env);
+    net_env_free(last);
+    net_env_free(addr);
+    return code;
 }
 
-static void on_ready(net_conn *c, net_role role, const char *id, void *data) {
-    Mpc__Wire__Hello hello = MPC__WIRE__HELLO__INIT;
-    Mpc__Wire__Envelope env;
-    (void)role;
-    (void)id;
-    (void)data;
-    g.conn = c;
-    if (g.done) {
-        return;
+static int run_address(const ctl *x, requester *rq) {
+    Mpc__Wire__AddressCall ac = MPC__WIRE__ADDRESS_CALL__INIT;
+    Mpc__Wire__Envelope *env = NULL;
+    const Mpc__Wire__AddressReply *a;
+    char p[256];
+    int code;
+
+    ac.call_id = requester_next_call_id(rq);
+    ac.key_id.data = (unsigned char *)x->key_id;
+    ac.key_id.len = 32;
+    ac.path = (uint32_t *)x->path;
+    ac.n_path = x->path_len;
+    code = call_expect(x, rq, &env, MPC__WIRE__MSG_TYPE__MSG_TYPE_ADDRESS_CALL, &ac, ac.call_id,
+            MPC__WIRE__MSG_TYPE__MSG_TYPE_ADDRESS_REPLY);
+    if (code != EXIT_OK) {
+        return code;
     }
-    hello.role = MPC__WIRE__ROLE__ROLE_REQUESTER;
-    hello.id = g.cfg.id;
-    hello.software_version = (char *)"mpcctl 0.1.0";
-    wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_HELLO, &hello);
-    send_env(&env);
-    if (strcmp(g.command, "keygen") == 0) {
-        Mpc__Wire__KeygenCall kc = MPC__WIRE__KEYGEN_CALL__INIT;
-        kc.call_id = ++g.next_call;
-        kc.n = g.n;
-        kc.t = g.t;
-        kc.idempotency_key = (char *)(g.idem != NULL ? g.idem : "");
-        wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_KEYGEN_CALL, &kc);
-        send_env(&env);
-    } else if (strcmp(g.command, "sign") == 0) {
-        Mpc__Wire__SignCall sc = MPC__WIRE__SIGN_CALL__INIT;
-        sc.call_id = ++g.next_call;
-        sc.key_id.data = g.key_id;
-        sc.key_id.len = 32;
-        sc.payload_type = MPC__WIRE__PAYLOAD_TYPE__PAYLOAD_TYPE_EIP191;
-        sc.payload.data = g.payload;
-        sc.payload.len = g.payload_len;
-        sc.path = g.path;
-        sc.n_path = g.path_len;
-        sc.idempotency_key = (char *)g.idem;
-        wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_SIGN_CALL, &sc);
-        send_env(&env);
-    } else if (strcmp(g.command, "status") == 0) {
-        send_status();
-    } else if (strcmp(g.command, "list") == 0) {
-        Mpc__Wire__ListCall lc = MPC__WIRE__LIST_CALL__INIT;
-        lc.call_id = ++g.next_call;
-        wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_LIST_CALL, &lc);
-        send_env(&env);
-    } else if (strcmp(g.command, "address") == 0) {
-        send_address(g.key_id, g.path, g.path_len);
+    a = env->address_reply;
+    path_string(p, sizeof(p), a->path, a->n_path);
+    if (x->json) {
+        printf("{");
+        json_hex("key_id", &a->key_id, 0);
+        printf(",\"path\":");
+        json_string(p);
+        json_hex("public_key", &a->public_key, 1);
+        printf(",\"eth_address\":");
+        json_string(a->eth_address);
+        printf("}\n");
     } else {
-        Mpc__Wire__RefreshCall rc = MPC__WIRE__REFRESH_CALL__INIT;
-        rc.call_id = ++g.next_call;
-        rc.key_id.data = g.key_id;
-        rc.key_id.len = 32;
-        rc.idempotency_key = (char *)g.idem;
-        wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_REFRESH_CALL, &rc);
-        send_env(&env);
+        printf("path        %s\n", p);
+        print_labelled_hex("public key", &a->public_key);
+        printf("address     %s\n", a->eth_address);
     }
+    net_env_free(env);
+    return EXIT_OK;
 }
 
-static void on_close(net_conn *c, int reason, void *data) {
-    (void)data;
-    if (g.conn == c) {
-        g.conn = NULL;
+static int run_list(const ctl *x, requester *rq) {
+    Mpc__Wire__ListCall lc = MPC__WIRE__LIST_CALL__INIT;
+    Mpc__Wire__Envelope *env = NULL;
+    const Mpc__Wire__ListReply *l;
+    int code;
+
+    lc.call_id = requester_next_call_id(rq);
+    code = call_expect(x, rq, &env, MPC__WIRE__MSG_TYPE__MSG_TYPE_LIST_CALL, &lc, lc.call_id,
+            MPC__WIRE__MSG_TYPE__MSG_TYPE_LIST_REPLY);
+    if (code != EXIT_OK) {
+        return code;
     }
-    if (!g.done) {
-        fprintf(stderr, "mpcctl: connection to the coordinator failed: %s\n", net_strerror(reason));
-        finish(EXIT_CONNECT);
+    l = env->list_reply;
+    if (x->json) {
+        printf("{\"keys\":[");
     }
+    for (size_t i = 0; i < l->n_keys; i++) {
+        const Mpc__Wire__KeyInfo *k = l->keys[i];
+        if (x->json) {
+            printf("%s{", i ? "," : "");
+            json_hex("key_id", &k->key_id, 0);
+            printf(",\"n\":%u,\"t\":%u,\"epoch\":%u", k->n, k->t, k->epoch);
+            json_hex("public_key", &k->public_key, 1);
+            printf("}");
+        } else {
+            put_hex(k->key_id.data, k->key_id.len);
+            printf("  %u-of-%u  epoch %u  ", k->t, k->n, k->epoch);
+            put_hex(k->public_key.data, k->public_key.len);
+            putchar('\n');
+        }
+    }
+    if (x->json) {
+        printf("]}\n");
+    } else if (l->n_keys == 0) {
+        printf("no keys\n");
+    }
+    net_env_free(env);
+    return EXIT_OK;
 }
+
+static int run_command(ctl *x, requester *rq) {
+    if (strcmp(x->command, "keygen") == 0) {
+        Mpc__Wire__KeygenCall kc = MPC__WIRE__KEYGEN_CALL__INIT;
+        kc.call_id = requester_next_call_id(rq);
+        kc.n = x->n;
+        kc.t = x->t;
+        kc.idempotency_key = (char *)(x->idem != NULL ? x->idem : "");
+        return run_request(x, rq, MPC__WIRE__MSG_TYPE__MSG_TYPE_KEYGEN_CALL, &kc, kc.call_id);
+    }
+    if (strcmp(x->command, "sign") == 0) {
+        Mpc__Wire__SignCall sc = MPC__WIRE__SIGN_CALL__INIT;
+        sc.call_id = requester_next_call_id(rq);
+        sc.key_id.data = x->key_id;
+        sc.key_id.len = 32;
+        sc.payload_type = x->payload_type;
+        sc.payload.data = x->payload;
+        sc.payload.len = x->payload_len;
+        sc.path = x->path;
+        sc.n_path = x->path_len;
+        sc.idempotency_key = (char *)x->idem;
+        return run_request(x, rq, MPC__WIRE__MSG_TYPE__MSG_TYPE_SIGN_CALL, &sc, sc.call_id);
+    }
+    if (strcmp(x->command, "status") == 0) {
+        Mpc__Wire__StatusCall st = MPC__WIRE__STATUS_CALL__INIT;
+        st.call_id = requester_next_call_id(rq);
+        st.request_id.data = x->request_id;
+        st.request_id.len = 32;
+        return run_request(x, rq, MPC__WIRE__MSG_TYPE__MSG_TYPE_STATUS_CALL, &st, st.call_id);
+    }
+    if (strcmp(x->command, "refresh") == 0) {
+        Mpc__Wire__RefreshCall rc = MPC__WIRE__REFRESH_CALL__INIT;
+        rc.call_id = requester_next_call_id(rq);
+        rc.key_id.data = x->key_id;
+        rc.key_id.len = 32;
+        rc.idempotency_key = (char *)x->idem;
+        return run_request(x, rq, MPC__WIRE__MSG_TYPE__MSG_TYPE_REFRESH_CALL, &rc, rc.call_id);
+    }
+    if (strcmp(x->command, "address") == 0) {
+        return run_address(x, rq);
+    }
+    return run_list(x, rq);
+}
+
+/* ---- command line ------------------------------------------------------------------------- */
 
 static void quiet_log(net_log_level level, const char *line, void *data) {
     (void)data;
@@ -579,21 +682,41 @@ static void quiet_log(net_log_level level, const char *line, void *data) {
     }
 }
 
-static int read_payload(const char *path) {
-    FILE *f = fopen(path, "rb");
-    long n;
-    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || n > (1l << 20) ||
-            fseek(f, 0, SEEK_SET) != 0 || (g.payload = malloc((size_t)n)) == NULL ||
-            fread(g.payload, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "mpcctl: cannot read %s (must hold 1 byte to 1 MiB)\n", path);
-        if (f != NULL) {
-            fclose(f);
-        }
-        return -1;
+/* Reads the payload file and decodes its form for x->payload_type (payload_file.h). */
+static int read_payload(ctl *x) {
+    FILE *f = fopen(x->file, "rb");
+    unsigned char *raw = NULL;
+    size_t len = 0, n;
+    char err[200];
+    int code = EXIT_CONFIG;
+
+    if (f == NULL) {
+        fprintf(stderr, "mpcctl: cannot read %s: %s\n", x->file, strerror(errno));
+        return EXIT_CONFIG;
     }
+    raw = malloc(REQ_PAYLOAD_FILE_MAX + 1);
+    x->payload = malloc(REQ_PAYLOAD_FILE_MAX + 1);
+    if (raw == NULL || x->payload == NULL) {
+        fprintf(stderr, "mpcctl: out of memory\n");
+        goto out;
+    }
+    while ((n = fread(raw + len, 1, REQ_PAYLOAD_FILE_MAX + 1 - len, f)) > 0) {
+        len += n;
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "mpcctl: cannot read %s\n", x->file);
+        goto out;
+    }
+    if (requester_payload_decode(x->payload, REQ_PAYLOAD_FILE_MAX + 1, &x->payload_len, err, sizeof(err),
+                x->payload_type, raw, len) != 0) {
+        fprintf(stderr, "mpcctl: %s: %s\n", x->file, err);
+        goto out;
+    }
+    code = EXIT_OK;
+out:
+    free(raw);
     fclose(f);
-    g.payload_len = (size_t)n;
-    return 0;
+    return code;
 }
 
 static int usage_error(const char *what) {
@@ -601,29 +724,76 @@ static int usage_error(const char *what) {
     return EXIT_USAGE;
 }
 
+/* Checks the command's arguments; reads the payload of sign. */
+static int check_command(ctl *x, const char *key, const char *path, const char *type) {
+    int sign = strcmp(x->command, "sign") == 0;
+    if (key != NULL) {
+        if (wire_unhex(x->key_id, 32, key) != NET_OK) {
+            return usage_error("--key needs a key id of 64 hex digits");
+        }
+        x->have_key = 1;
+    }
+    if (path != NULL && parse_path(x->path, &x->path_len, path) != 0) {
+        return usage_error("--path must look like m/0/1 or 0/1 (non-hardened indices, at most 16 levels)");
+    }
+    if (x->idem != NULL && (strlen(x->idem) == 0 || strlen(x->idem) > WIRE_IDEMPOTENCY_MAX)) {
+        return usage_error("--idempotency-key needs 1..128 characters");
+    }
+    if ((x->out_file != NULL || x->final_tx_file != NULL) && !sign && strcmp(x->command, "status") != 0) {
+        return usage_error("--out and --final-tx-out belong to sign and status");
+    }
+    if (strcmp(x->command, "keygen") == 0) {
+        if (x->n < 2 || x->t < 2 || x->t > x->n) {
+            return usage_error("keygen needs --n N --t T with 2 <= T <= N");
+        }
+    } else if (sign) {
+        if (!x->have_key || x->file == NULL || x->idem == NULL) {
+            return usage_error("sign needs --key, --payload FILE (or --file FILE) and --idempotency-key");
+        }
+        x->payload_type = MPC__WIRE__PAYLOAD_TYPE__PAYLOAD_TYPE_EIP191;
+        if (type != NULL && requester_payload_type_parse(&x->payload_type, type) != 0) {
+            return usage_error("--type must be one of eip191, eth-tx, erc20, eip712, safe-tx, psbt");
+        }
+        return read_payload(x);
+    } else if (strcmp(x->command, "address") == 0) {
+        if (!x->have_key) {
+            return usage_error("address needs --key");
+        }
+    } else if (strcmp(x->command, "refresh") == 0) {
+        if (!x->have_key || x->idem == NULL) {
+            return usage_error("refresh needs --key and --idempotency-key");
+        }
+    } else if (strcmp(x->command, "status") != 0 && strcmp(x->command, "list") != 0) {
+        return usage_error("unknown command");
+    }
+    if (type != NULL || x->file != NULL) {
+        return usage_error("--type and --payload belong to sign");
+    }
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv) {
+    static ctl x;
     const char *config = "/etc/mpc/mpcctl.ini";
     const char *type = NULL, *key = NULL, *path = NULL;
-    net_tls_peer allow = {NET_ROLE_COORDINATOR, NULL};
-    net_tls_config tc;
-    net_conn_limits lim;
-    net_backoff bo = {100, 1000};
-    unsigned long port;
+    requester_config cfg;
+    requester *rq = NULL;
+    char err[512];
     char *end;
-    int i, r;
+    int i, r, code;
 
-    g.wait = 1;
-    g.timeout_s = 120;
+    x.wait = 1;
+    x.timeout_s = 120;
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
             config = argv[++i];
         } else if (strcmp(argv[i], "--json") == 0) {
-            g.json = 1;
+            x.json = 1;
         } else if (strcmp(argv[i], "--no-wait") == 0) {
-            g.wait = 0;
+            x.wait = 0;
         } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
-            g.timeout_s = (unsigned)strtoul(argv[++i], &end, 10);
-            if (*end != '\0' || g.timeout_s == 0) {
+            x.timeout_s = (unsigned)strtoul(argv[++i], &end, 10);
+            if (*end != '\0' || x.timeout_s == 0) {
                 return usage_error("--timeout needs a positive number of seconds");
             }
         } else if (strcmp(argv[i], "--help") == 0) {
@@ -636,9 +806,9 @@ int main(int argc, char **argv) {
     if (i >= argc) {
         return usage_error("no command");
     }
-    g.command = argv[i++];
-    if (strcmp(g.command, "status") == 0) {
-        if (i + 1 != argc || wire_unhex(g.request_id, 32, argv[i]) != NET_OK) {
+    x.command = argv[i++];
+    if (strcmp(x.command, "status") == 0) {
+        if (i >= argc || wire_unhex(x.request_id, 32, argv[i]) != NET_OK) {
             return usage_error("status needs one request id (64 hex digits)");
         }
         i++;
@@ -648,120 +818,60 @@ int main(int argc, char **argv) {
         if (i + 1 >= argc) {
             return usage_error("option without a value");
         }
+        end = (char *)"";
         if (strcmp(a, "--n") == 0) {
-            g.n = (uint32_t)strtoul(argv[++i], &end, 10);
+            x.n = (uint32_t)strtoul(argv[++i], &end, 10);
         } else if (strcmp(a, "--t") == 0) {
-            g.t = (uint32_t)strtoul(argv[++i], &end, 10);
+            x.t = (uint32_t)strtoul(argv[++i], &end, 10);
         } else if (strcmp(a, "--key") == 0) {
             key = argv[++i];
-            end = (char *)"";
         } else if (strcmp(a, "--type") == 0) {
             type = argv[++i];
-            end = (char *)"";
-        } else if (strcmp(a, "--file") == 0) {
-            g.file = argv[++i];
-            end = (char *)"";
+        } else if ((strcmp(a, "--file") == 0 || strcmp(a, "--payload") == 0) && x.file == NULL) {
+            x.file = argv[++i];
         } else if (strcmp(a, "--path") == 0) {
             path = argv[++i];
-            end = (char *)"";
         } else if (strcmp(a, "--idempotency-key") == 0) {
-            g.idem = argv[++i];
-            end = (char *)"";
+            x.idem = argv[++i];
+        } else if (strcmp(a, "--out") == 0) {
+            x.out_file = argv[++i];
+        } else if (strcmp(a, "--final-tx-out") == 0) {
+            x.final_tx_file = argv[++i];
         } else {
-            return usage_error("unknown argument");
+            return usage_error("unknown or repeated argument");
         }
         if (*end != '\0') {
             return usage_error("not a number");
         }
     }
-    if (key != NULL) {
-        if (wire_unhex(g.key_id, 32, key) != NET_OK) {
-            return usage_error("--key needs a key id of 64 hex digits");
-        }
-        g.have_key = 1;
+    code = check_command(&x, key, path, type);
+    if (code != EXIT_OK) {
+        goto out;
     }
-    if (path != NULL && parse_path(g.path, &g.path_len, path) != 0) {
-        return usage_error("--path must look like m/0/1 (non-hardened indices, at most 16 levels)");
-    }
-    if (g.idem != NULL && (strlen(g.idem) == 0 || strlen(g.idem) > WIRE_IDEMPOTENCY_MAX)) {
-        return usage_error("--idempotency-key needs 1..128 characters");
-    }
-    if (strcmp(g.command, "keygen") == 0) {
-        if (g.n < 2 || g.t < 2 || g.t > g.n) {
-            return usage_error("keygen needs --n N --t T with 2 <= T <= N");
-        }
-    } else if (strcmp(g.command, "sign") == 0) {
-        if (!g.have_key || g.file == NULL || g.idem == NULL || type == NULL) {
-            return usage_error("sign needs --key, --type, --file and --idempotency-key");
-        }
-        if (strcmp(type, "eip191") != 0) {
-            return usage_error("--type: only eip191 is supported");
-        }
-        if (read_payload(g.file) != 0) {
-            return EXIT_CONFIG;
-        }
-    } else if (strcmp(g.command, "address") == 0) {
-        if (!g.have_key) {
-            return usage_error("address needs --key");
-        }
-    } else if (strcmp(g.command, "refresh") == 0) {
-        if (!g.have_key || g.idem == NULL) {
-            return usage_error("refresh needs --key and --idempotency-key");
-        }
-    } else if (strcmp(g.command, "status") != 0 && strcmp(g.command, "list") != 0) {
-        return usage_error("unknown command");
-    }
-    r = ini_parse(config, on_ini, &g.cfg);
-    if (r != 0) {
-        if (r > 0) {
-            fprintf(stderr, "mpcctl: %s:%d: configuration error\n", config, r);
-        } else {
-            fprintf(stderr, "mpcctl: cannot read %s\n", config);
-        }
-        return EXIT_CONFIG;
-    }
-    port = strtoul(g.cfg.port, &end, 10);
-    if (!net_id_valid(g.cfg.id, strlen(g.cfg.id)) || g.cfg.address[0] == '\0' ||
-            !net_id_valid(g.cfg.coordinator_id, strlen(g.cfg.coordinator_id)) || *end != '\0' || port == 0 || port > 65535 || g.cfg.ca[0] == '\0' ||
-            g.cfg.cert[0] == '\0' || g.cfg.key[0] == '\0') {
-        fprintf(stderr, "mpcctl: %s: needs [requester] id, [coordinator] address, port and id, [tls] ca, cert and key\n", config);
-        return EXIT_CONFIG;
+    if (requester_config_load(&cfg, err, sizeof(err), config) != REQ_OK) {
+        fprintf(stderr, "mpcctl: %s\n", err);
+        code = EXIT_CONFIG;
+        goto out;
     }
     signal(SIGPIPE, SIG_IGN);
     net_set_log(quiet_log, NULL);
-    memset(&tc, 0, sizeof(tc));
-    tc.ca_file = g.cfg.ca;
-    tc.cert_file = g.cfg.cert;
-    tc.key_file = g.cfg.key;
-    allow.id = g.cfg.coordinator_id;
-    tc.allow = &allow;
-    tc.allow_len = 1;
-    if (net_tls_ctx_new(&g.tls, &tc) != NET_OK) {
-        return EXIT_CONFIG;
+    x.deadline_ms = requester_now_ms() + (uint64_t)x.timeout_s * 1000u;
+    r = requester_open(&rq, err, sizeof(err), &cfg, "mpcctl 0.2.0", x.deadline_ms);
+    if (r != REQ_OK) {
+        if (r == REQ_E_TIMEOUT) {
+            fprintf(stderr, "mpcctl: no final answer within %u s\n", x.timeout_s);
+        } else {
+            fprintf(stderr, "mpcctl: %s\n", err);
+        }
+        code = r == REQ_E_CONFIG ? EXIT_CONFIG : r == REQ_E_TIMEOUT ? EXIT_TIMEOUT : EXIT_CONNECT;
+        goto out;
     }
-    memset(&lim, 0, sizeof(lim));
-    lim.max_frame = WIRE_MAX_FRAME;
-    uv_loop_init(&g.loop);
-    uv_timer_init(&g.loop, &g.poll);
-    uv_timer_init(&g.loop, &g.deadline);
-    uv_timer_start(&g.deadline, on_deadline, (uint64_t)g.timeout_s * 1000u, 0);
-    if (net_client_start(&g.client, &g.loop, g.tls, g.cfg.address, (uint16_t)port, &lim, &bo,
-                &(net_conn_callbacks){on_ready, on_frame, on_close, NULL}) != NET_OK) {
-        fprintf(stderr, "mpcctl: bad coordinator address %s\n", g.cfg.address);
-        g.exit_code = EXIT_CONFIG;
-        g.done = 1;
+    code = run_command(&x, rq);
+out:
+    requester_close(rq);
+    free(x.payload);
+    if (fflush(stdout) != 0 && code == EXIT_OK) {
+        code = EXIT_CONFIG;
     }
-    net_tls_ctx_free(g.tls);
-    uv_run(&g.loop, UV_RUN_ONCE);
-    while (!g.done && uv_run(&g.loop, UV_RUN_ONCE) != 0) {
-    }
-    uv_close((uv_handle_t *)&g.poll, NULL);
-    uv_close((uv_handle_t *)&g.deadline, NULL);
-    uv_run(&g.loop, UV_RUN_DEFAULT);
-    (void)uv_loop_close(&g.loop);
-    if (g.shown != NULL) {
-        mpc__wire__request_info__free_unpacked(g.shown, NULL);
-    }
-    free(g.payload);
-    return g.exit_code;
+    return code;
 }

@@ -24,6 +24,13 @@ typedef struct {
 int bench_primitives(int argc, char **argv);
 int bench_dkg(int argc, char **argv);  /* bench_protocol.c */
 int bench_sign(int argc, char **argv); /* bench_protocol.c */
+int bench_cluster(int argc, char **argv);
+
+/* The in-process reference of bench_cluster (bench_protocol.c): a DKG of n parties, then runs
+ * signings by t of them, every party and the combiner in this process one after another. Sets the
+ * median over the runs of the wall-clock and CPU time of one whole signing, in ms. Returns 0, or
+ * -1 after printing what failed. */
+int bench_sign_reference(double *wall_ms, double *cpu_ms, unsigned t, unsigned n, unsigned runs);
 
 /* Runs fn(arg, iters) to time iters operations; fn must make every operation's result observable
  * (e.g. through bench_consume) so the compiler cannot drop it. */
@@ -36,6 +43,9 @@ double bench_measure(bench_fn fn, void *arg, int runs, uint64_t target_ns);
 
 /* Monotonic wall clock in nanoseconds. */
 uint64_t bench_now_ns(void);
+
+/* qsort comparison of uint64_t values, ascending. */
+int bench_cmp_u64(const void *a, const void *b);
 
 /* Fold bytes of a result into a global sink the compiler must keep. */
 void bench_consume(const void *p, size_t len);

@@ -7,7 +7,8 @@
  * (the sum of every party's computation, as if run sequentially) and per party, bytes and
  * messages each party sends per round, and a reference line: single-key secp256k1_ecdsa_sign in
  * the same process. The total is also given in process CPU time, which is less disturbed than
- * wall time when other processes load the machine.
+ * wall time when other processes load the machine. bench_sign_reference gives mpc-bench cluster
+ * the same signing measurement as its reference line.
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
 
@@ -124,16 +125,9 @@ static int relay_run(const mpc_context *ctx, relay *r, unsigned calls)
     return MPC_OK;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 static void report_times(const char *what, uint64_t *v, size_t runs)
 {
-    qsort(v, runs, sizeof(*v), cmp_u64);
+    qsort(v, runs, sizeof(*v), bench_cmp_u64);
     printf("  %-28s median %9.3f ms   min %9.3f ms   max %9.3f ms\n", what,
             (double)v[runs / 2] / 1e6, (double)v[0] / 1e6, (double)v[runs - 1] / 1e6);
 }
@@ -326,28 +320,21 @@ out:
     return rc;
 }
 
-int bench_sign(int argc, char **argv)
+/* DKG of o->n parties, then o->runs signings by parties 1..o->signers, timed into tm (r holds the
+ * last run's traffic). Returns 0, or 1 after printing what failed. */
+static int sign_runs(const mpc_context *ctx, relay *r, timings *tm, const opts *o)
 {
-    opts o = { 2, 3, 0, 50 };
     mpc_keyshare *ks[MPC_MAX_PARTIES] = { NULL };
-    mpc_context *ctx;
-    relay *r;
-    timings tm;
     uint32_t set[MPC_MAX_PARTIES];
-    int rc = bench_setup(&o, &ctx, &r, argc, argv, 1, "mpc-bench sign --t T --n N [--signers K] [--runs R]");
+    int rc = 1;
 
-    if (rc != 0)
-        return rc;
-    rc = 1;
-    if (timings_alloc(&tm, o.runs, o.signers) != 0)
-        goto out;
-    if (run_dkg(ctx, r, ks, o.n, o.t, 0xffffu) != MPC_OK) {
+    if (run_dkg(ctx, r, ks, o->n, o->t, 0xffffu) != MPC_OK) {
         fprintf(stderr, "dkg failed\n");
         goto out;
     }
-    for (unsigned k = 0; k < o.signers; k++)
+    for (unsigned k = 0; k < o->signers; k++)
         set[k] = k + 1;
-    for (unsigned run = 0; run < o.runs; run++) {
+    for (unsigned run = 0; run < o->runs; run++) {
         unsigned char digest[32], nonce[32], sigid[32], sig[64];
         mpc_msg_in in[MPC_MAX_PARTIES];
         mpc_sign_request req;
@@ -361,13 +348,13 @@ int bench_sign(int argc, char **argv)
         memcpy(nonce, &run, sizeof(run));
         memset(&req, 0, sizeof(req));
         req.signers = set;
-        req.signer_count = o.signers;
+        req.signer_count = o->signers;
         req.msg_digest32 = digest;
         req.coord_nonce32 = nonce;
         memset(r, 0, sizeof(*r));
-        r->count = o.signers;
+        r->count = o->signers;
         r->step = sign_step;
-        for (unsigned k = 0; k < o.signers; k++) {
+        for (unsigned k = 0; k < o->signers; k++) {
             r->idx[k] = set[k];
             c0 = cpu_now_ns();
             t0 = bench_now_ns();
@@ -381,7 +368,7 @@ int bench_sign(int argc, char **argv)
             goto out;
         }
         mpc_sign_get_public(&pub, r->st[0]);
-        for (unsigned k = 0; k < o.signers; k++) {
+        for (unsigned k = 0; k < o->signers; k++) {
             in[k].from = set[k];
             in[k].data = r->out[k][0].data;
             in[k].len = r->out[k][0].len;
@@ -389,24 +376,68 @@ int bench_sign(int argc, char **argv)
         /* the combiner runs once (any party or the coordinator): counted in "all" only */
         c0 = cpu_now_ns();
         t0 = bench_now_ns();
-        if (mpc_sign_combine(ctx, sig, &recid, &blame, &pub, in, o.signers) != MPC_OK) {
+        if (mpc_sign_combine(ctx, sig, &recid, &blame, &pub, in, o->signers) != MPC_OK) {
             fprintf(stderr, "combine failed\n");
             goto out;
         }
-        tm.all[run] = bench_now_ns() - t0;
-        tm.cpu[run] = r->cpu_ns + cpu_now_ns() - c0;
-        timings_add_parties(&tm, r, run);
-        for (unsigned k = 0; k < o.signers; k++)
+        tm->all[run] = bench_now_ns() - t0;
+        tm->cpu[run] = r->cpu_ns + cpu_now_ns() - c0;
+        timings_add_parties(tm, r, run);
+        for (unsigned k = 0; k < o->signers; k++)
             mpc_sign_destroy(r->st[k]);
         relay_clear(r);
     }
+    rc = 0;
+out:
+    for (unsigned k = 0; k < o->n; k++)
+        mpc_keyshare_destroy(ks[k]);
+    return rc;
+}
+
+int bench_sign(int argc, char **argv)
+{
+    opts o = { 2, 3, 0, 50 };
+    mpc_context *ctx;
+    relay *r;
+    timings tm;
+    int rc = bench_setup(&o, &ctx, &r, argc, argv, 1, "mpc-bench sign --t T --n N [--signers K] [--runs R]");
+
+    if (rc != 0)
+        return rc;
+    rc = 1;
+    if (timings_alloc(&tm, o.runs, o.signers) != 0 || sign_runs(ctx, r, &tm, &o) != 0)
+        goto out;
     printf("sign t=%u n=%u signers=%u, %u runs (combiner included in the total)\n", o.t, o.n,
             o.signers, o.runs);
     timings_report(&tm, r, MPC_SIGN_ROUNDS);
     rc = 0;
 out:
-    for (unsigned k = 0; k < o.n; k++)
-        mpc_keyshare_destroy(ks[k]);
+    timings_free(&tm);
+    free(r);
+    mpc_context_destroy(ctx);
+    return rc;
+}
+
+int bench_sign_reference(double *wall_ms, double *cpu_ms, unsigned t, unsigned n, unsigned runs)
+{
+    opts o = { t, n, t, runs };
+    mpc_context *ctx = NULL;
+    relay *r = calloc(1, sizeof(*r));
+    timings tm = { NULL, NULL, NULL, 0, 0 };
+    int rc = -1;
+
+    if (r == NULL || t < 2 || t > n || n > MPC_MAX_PARTIES || runs < 1 || (ctx = mpc_context_create()) == NULL) {
+        fprintf(stderr, "reference signing %u-of-%u: cannot set up\n", t, n);
+        goto out;
+    }
+    if (timings_alloc(&tm, runs, t) != 0 || sign_runs(ctx, r, &tm, &o) != 0)
+        goto out;
+    qsort(tm.all, runs, sizeof(*tm.all), bench_cmp_u64);
+    qsort(tm.cpu, runs, sizeof(*tm.cpu), bench_cmp_u64);
+    *wall_ms = (double)tm.all[runs / 2] / 1e6;
+    *cpu_ms = (double)tm.cpu[runs / 2] / 1e6;
+    rc = 0;
+out:
     timings_free(&tm);
     free(r);
     mpc_context_destroy(ctx);

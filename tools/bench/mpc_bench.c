@@ -13,6 +13,8 @@ static const bench_mode modes[] = {
      "ns per operation of libmpc's building blocks, relative to secp256k1_ecdsa_sign"},
     {"dkg", bench_dkg, "DKG of all parties in one process: --t T --n N [--runs R]"},
     {"sign", bench_sign, "threshold signing: --t T --n N [--signers K] [--runs R]"},
+    {"cluster", bench_cluster,
+     "a running cluster: --config REQUESTER.ini --key KEYID [--requests N] [--concurrency C]"},
 };
 
 #define MODE_COUNT (sizeof(modes) / sizeof(modes[0]))
@@ -45,6 +47,13 @@ static uint64_t thread_cpu_ns(void)
 
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int bench_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
 }
 
 static int cmp_double(const void *a, const void *b)
