@@ -1,12 +1,17 @@
 /*
- * mpc-approve: the operator's approval tool (offline parts). Creates the operator's Ed25519 key,
- * signs approval statements (enclave/policy/approval.h) after showing what is approved, and runs
- * the enclave's own quorum check on a set of approvals. No network; it reads and writes only the
- * files named on the command line.
+ * mpc-approve: the operator's approval tool. Creates the operator's Ed25519 key, signs approval
+ * statements (enclave/policy/approval.h) after showing what is approved, and runs the enclave's own
+ * quorum check on a set of approvals; these commands are offline and touch only the files named on
+ * the command line.
  *
- * Usage and exit codes: usage() below and README_approvals.md.
+ * The second interface (pending, show, decide) talks to the operator's OWN signer over its local
+ * unix socket (protocol: mpc-signerd's operator socket, one command per connection). What it shows
+ * is what that signer's enclave decoded and signed in its verdict, checked here against the
+ * enclave's identity key (enclave/verdict.h), not what the coordinator says.
+ *
+ * Usage and exit codes: usage() below and README.md (operator approvals).
  */
-#define _POSIX_C_SOURCE 200809L /* gmtime_r, fsync, O_NOFOLLOW under -std=c11 */
+#define _POSIX_C_SOURCE 200809L /* gmtime_r, fsync, O_NOFOLLOW, MSG_NOSIGNAL under -std=c11 */
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -14,26 +19,42 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "approval.h"
+#include "approve_reply.h"
 #include "payload/fingerprint.h"
+#include "payload/summary.h"
+#include "verdict.h"
 
 enum {
     EXIT_DONE = 0,         /* command done; verify: the approvals reach the quorum, no veto */
     EXIT_NOT_APPROVED = 1, /* verify: vetoed, or quorum not reached */
     EXIT_USAGE = 2,        /* bad command line, or sign without confirmation possible */
     EXIT_INPUT = 3,        /* a file could not be read or written, or its content is invalid */
-    EXIT_DECLINED = 4      /* sign: the operator did not confirm */
+    EXIT_DECLINED = 4,     /* sign/decide: the operator did not confirm */
+    EXIT_SIGNER = 5,       /* the signer socket failed, answered "error ...", or answered malformed */
+    EXIT_VERIFY = 6,       /* the verdict does not verify, or the enclave identity is not the pinned one */
+    EXIT_REFUSED = 7       /* decide: nothing to approve (denied request, or an enclave without policy) */
 };
 
 #define KEY_FILE_MAX 66u            /* 64 hex digits and a newline, plus one to detect more */
 #define APPROVAL_MAX 512u                       /* bytes; longer input is not an approval */
 #define APPROVAL_FILE_MAX (2u * APPROVAL_MAX + 1u) /* hex and a newline */
+#define APPROVAL_HEX_SIZE (2u * POLICY_APPROVAL_BYTES + 1u) /* hex digits and a NUL */
+
+#define SOCKET_COMMAND_MAX 1023u    /* the protocol's limit for one command line, '\n' included */
+#define SOCKET_TIMEOUT_SECONDS 30
+/* The largest reply: the show header lines plus a summary, which the enclave renders into at most
+ * PAYLOAD_SUMMARY_RENDER_MAX bytes followed by its decision lines. */
+#define SOCKET_REPLY_MAX (PAYLOAD_SUMMARY_RENDER_MAX + 64u * 1024u)
 
 static void usage(FILE *f) {
     fprintf(f,
@@ -43,23 +64,35 @@ static void usage(FILE *f) {
             "                        --decision approve|reject --expires-in SECONDS [--out FILE] [--yes]\n"
             "       mpc-approve verify --approvers FILE --request-id HEX --key-id HEX --digest HEX\n"
             "                          [--now UNIX_SECONDS] APPROVAL...\n"
+            "       mpc-approve pending --socket PATH [--json]\n"
+            "       mpc-approve show --socket PATH --request HEX [--enclave-identity HEX] [--json]\n"
+            "       mpc-approve decide --socket PATH --request HEX --key FILE --decision approve|reject\n"
+            "                          --expires-in SECONDS [--yes] [--enclave-identity HEX] [--json]\n"
             "\n"
             "keygen   create an operator key (Ed25519 seed, 64 hex digits) in a new file of mode 0600;\n"
             "         prints the public key for the approvers file.\n"
             "pubkey   print the public key of an operator key file.\n"
-            "sign     show what is approved, ask for confirmation (type 'yes' on a terminal, or pass\n"
-            "         --yes), then print (or write to a new --out file) the approval as hex. --digest is\n"
-            "         the 32-byte digest, or the fingerprint subject for several digests. SECONDS: 1..%u.\n"
+            "sign     offline: show what is approved, ask for confirmation (type 'yes' on a terminal, or\n"
+            "         pass --yes), then print (or write to a new --out file) the approval as hex. --digest\n"
+            "         is the 32-byte digest, or the fingerprint subject for several digests.\n"
             "verify   run the enclave's approval check on the approvals (hex, or @FILE holding hex) and\n"
             "         print each approval's result and the verdict. --now defaults to the clock.\n"
-            "HEX: 64 hex digits, optional 0x.\n"
+            "pending  list the requests your own signer's enclave has decoded and that are still waiting.\n"
+            "show     print your signer's enclave's verdict on one request: summary, digest, fingerprint,\n"
+            "         decision, approvals required; the verdict signature is checked against the enclave\n"
+            "         identity (--enclave-identity pins it; otherwise the one the socket reports is used).\n"
+            "decide   show and check as above, ask for confirmation (type the decision on a terminal, or\n"
+            "         pass --yes), sign an approval of the enclave's digest with the operator key and hand\n"
+            "         it to the signer, which forwards it to the coordinator. Refuses to approve a request\n"
+            "         the enclave denied.\n"
+            "--socket is your own signer's operator socket (mpc-signerd's [operator] section).\n"
+            "HEX: 64 hex digits, optional 0x. SECONDS: 1..%u.\n"
             "\n"
-            "Not available yet: asking your own signer (mpc-signerd's local operator socket) for the\n"
-            "request's summary and fingerprint; it comes with the daemons. Until then check the request\n"
-            "with mpc-inspect on the raw payload before signing.\n"
-            "\n"
-            "Exit: 0 done (verify: approved), 1 verify: not approved (vetoed or quorum not reached),\n"
-            "      2 usage, 3 file unreadable/unwritable or invalid, 4 sign: not confirmed.\n",
+            "Exit: 0 done (verify: approved; decide: the signer answered ok), 1 verify: not approved\n"
+            "      (vetoed or quorum not reached), 2 usage, 3 file unreadable/unwritable or invalid,\n"
+            "      4 not confirmed, 5 signer socket: unreachable, malformed answer, or it answered an error,\n"
+            "      6 verdict signature invalid, fingerprint inconsistent, or enclave identity not the pinned\n"
+            "      one, 7 decide: the enclave denied the request (approve) or accepts no approvals.\n",
             POLICY_LIFETIME_LIMIT);
 }
 
@@ -295,8 +328,10 @@ static int ids_complete(const request_ids *ids) {
     return 1;
 }
 
-static int confirm(int assume_yes) {
+/* Asks on the terminal for the word (sign: "yes"; decide: the decision) unless assume_yes. */
+static int confirm(int assume_yes, const char *word, const char *what) {
     char line[16];
+    size_t n = strlen(word);
 
     if (assume_yes)
         return EXIT_DONE;
@@ -304,9 +339,9 @@ static int confirm(int assume_yes) {
         fprintf(stderr, "mpc-approve: stdin is not a terminal; check the lines above and pass --yes to sign\n");
         return EXIT_USAGE;
     }
-    fprintf(stderr, "Type 'yes' to sign this approval: ");
+    fprintf(stderr, "Type '%s' to sign this %s: ", word, what);
     fflush(stderr);
-    if (fgets(line, sizeof(line), stdin) == NULL || strcmp(line, "yes\n") != 0) {
+    if (fgets(line, sizeof(line), stdin) == NULL || strncmp(line, word, n) != 0 || strcmp(line + n, "\n") != 0) {
         fprintf(stderr, "mpc-approve: not confirmed, nothing signed\n");
         return EXIT_DECLINED;
     }
@@ -341,12 +376,24 @@ static void show_statement(const policy_approval_statement *st, uint64_t now) {
     fprintf(stderr, "\nCompare the fingerprint with mpc-inspect's on the raw payload (and the coordinator's view).\n");
 }
 
+/* Signs st with the operator key; out: the 217-byte approval as hex (NUL-terminated). */
+static int sign_statement(char hex[APPROVAL_HEX_SIZE], const policy_approval_statement *st, const unsigned char sk[64]) {
+    unsigned char bytes[POLICY_APPROVAL_BYTES];
+    policy_approval a;
+
+    if (policy_approval_sign(&a, st, sk) != POLICY_OK || policy_approval_serialize(bytes, &a) != POLICY_OK) {
+        fprintf(stderr, "mpc-approve: the approval could not be signed\n");
+        return -1;
+    }
+    sodium_bin2hex(hex, APPROVAL_HEX_SIZE, bytes, sizeof(bytes));
+    return 0;
+}
+
 static int cmd_sign(int argc, char **argv) {
     policy_approval_statement st;
-    policy_approval a;
     request_ids ids;
-    unsigned char sk[64], pk[32], bytes[POLICY_APPROVAL_BYTES];
-    char hex[2 * POLICY_APPROVAL_BYTES + 2];
+    unsigned char sk[64], pk[32];
+    char hex[APPROVAL_HEX_SIZE + 1];
     const char *key = NULL, *out = NULL, *decision = NULL;
     uint64_t expires_in = 0, now;
     time_t clock_now;
@@ -406,12 +453,11 @@ static int cmd_sign(int argc, char **argv) {
     st.expiry = now + expires_in;
     memcpy(st.approver_pubkey, pk, 32);
     show_statement(&st, now);
-    if ((r = confirm(yes)) != EXIT_DONE)
+    if ((r = confirm(yes, "yes", "approval")) != EXIT_DONE)
         goto out;
     r = EXIT_INPUT;
-    if (policy_approval_sign(&a, &st, sk) != POLICY_OK || policy_approval_serialize(bytes, &a) != POLICY_OK)
+    if (sign_statement(hex, &st, sk) != 0)
         goto out;
-    sodium_bin2hex(hex, sizeof(hex) - 1, bytes, sizeof(bytes));
     hex[2 * POLICY_APPROVAL_BYTES] = '\n';
     hex[2 * POLICY_APPROVAL_BYTES + 1] = '\0';
     if (out != NULL) {
@@ -555,6 +601,522 @@ out:
     return r;
 }
 
+/* ---- The second interface: the operator socket of your own signer ---- */
+
+/* Prints why an answer was refused; what names the command ("the approval", ...). */
+static void reply_error(const approve_reply_err *err, const char *what) {
+    if (err->code == APPROVE_REPLY_E_REFUSED)
+        fprintf(stderr, "mpc-approve: the signer refused %s: %s\n", what, err->msg);
+    else
+        fprintf(stderr, "mpc-approve: malformed answer from the signer to %s: %s\n", what, err->msg);
+}
+
+/* One exchange: connects to the socket at path, sends line (one '\n'-terminated command) and reads
+ * the answer until the signer closes the connection. Out: *reply (malloc'd; approve_reply.h checks
+ * every byte of it) and *reply_len. Returns 0, or -1 with the reason printed. */
+static int signer_call(char **reply, size_t *reply_len, const char *path, const char *line) {
+    struct sockaddr_un sa;
+    struct timeval tv = {SOCKET_TIMEOUT_SECONDS, 0};
+    size_t len = strlen(line), off = 0;
+    char *buf = NULL;
+    ssize_t n;
+    int fd = -1, r = -1;
+
+    *reply = NULL;
+    *reply_len = 0;
+    memset(&sa, 0, sizeof(sa));
+    if (len > SOCKET_COMMAND_MAX) {
+        fprintf(stderr, "mpc-approve: the command is longer than the protocol's %u bytes\n", SOCKET_COMMAND_MAX);
+        return -1;
+    }
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        fprintf(stderr, "mpc-approve: %s: socket path longer than %zu bytes\n", path, sizeof(sa.sun_path) - 1);
+        return -1;
+    }
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
+        connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        fprintf(stderr, "mpc-approve: %s: %s\n", path, strerror(errno));
+        goto out;
+    }
+    while (off < len) {
+        if ((n = send(fd, line + off, len - off, MSG_NOSIGNAL)) < 0) {
+            if (errno == EINTR)
+                continue;
+            fprintf(stderr, "mpc-approve: %s: sending the command: %s\n", path, strerror(errno));
+            goto out;
+        }
+        off += (size_t)n;
+    }
+    if ((buf = malloc(SOCKET_REPLY_MAX + 1)) == NULL) { /* one more byte detects a longer answer */
+        fprintf(stderr, "mpc-approve: out of memory\n");
+        goto out;
+    }
+    off = 0;
+    while ((n = recv(fd, buf + off, SOCKET_REPLY_MAX + 1 - off, 0)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            fprintf(stderr, "mpc-approve: %s: reading the answer: %s\n", path,
+                    errno == EAGAIN || errno == EWOULDBLOCK ? "no complete answer within the time limit" : strerror(errno));
+            goto out;
+        }
+        off += (size_t)n;
+        if (off > SOCKET_REPLY_MAX) {
+            fprintf(stderr, "mpc-approve: %s: the answer is longer than %u bytes\n", path, SOCKET_REPLY_MAX);
+            goto out;
+        }
+    }
+    *reply = buf;
+    *reply_len = off;
+    buf = NULL;
+    r = 0;
+out:
+    free(buf);
+    if (fd >= 0)
+        close(fd);
+    return r;
+}
+
+/* The pinned identity (NULL: not pinned) must be the socket's; the verdict signature must verify
+ * under the socket's identity; in an allowing version-2 verdict the fingerprint must be the one of
+ * the digest, rendered here as mpc-inspect and the coordinator view render it. Returns 0, or -1
+ * with the reason printed. */
+static int show_verify(const approve_show *s, const unsigned char *pinned) {
+    enc_verdict_fields f;
+    payload_fingerprint fp;
+    int r;
+
+    if (pinned != NULL && sodium_memcmp(pinned, s->identity, 32) != 0) {
+        fprintf(stderr, "mpc-approve: the signer's enclave identity ");
+        print_hex(stderr, s->identity, 32);
+        fprintf(stderr, " is not the pinned --enclave-identity ");
+        print_hex(stderr, pinned, 32);
+        fprintf(stderr, "\n");
+        return -1;
+    }
+    memset(&f, 0, sizeof(f));
+    f.version = s->version;
+    f.request_id = s->request_id;
+    f.request_id_len = sizeof(s->request_id);
+    f.key_id = s->key_id;
+    f.payload_type = s->payload_type;
+    f.digest = s->digest;
+    f.sigid = s->session_id;
+    f.derived_pk = s->public_key;
+    f.decision = s->decision;
+    if (s->version == 2) {
+        f.fingerprint_subject = s->fingerprint_subject;
+        f.fingerprint_hex = s->fingerprint;
+        f.fingerprint_hex_len = s->fingerprint_len;
+        f.fingerprint_words = s->words;
+        f.fingerprint_words_len = s->words_len;
+    }
+    f.summary = s->summary;
+    f.summary_len = s->summary_len;
+    if ((r = enc_verdict_verify(s->signature, s->identity, &f)) == ENC_VERDICT_E_SIGNATURE) {
+        fprintf(stderr, "mpc-approve: the verdict signature does not verify under enclave identity ");
+        print_hex(stderr, s->identity, 32);
+        fprintf(stderr, ": the answer was altered or is not this enclave's\n");
+        return -1;
+    }
+    if (r != 0) {
+        fprintf(stderr, "mpc-approve: the verdict cannot be checked: %s\n", enc_verdict_strerror(r));
+        return -1;
+    }
+    if (s->version == 2 && s->decision == ENC_VERDICT_ALLOW) {
+        if (payload_fingerprint_compute(NULL, &fp, s->digest, 1) != PAYLOAD_OK ||
+            memcmp(fp.subject, s->fingerprint_subject, 32) != 0 || strlen(fp.hex) != s->fingerprint_len ||
+            memcmp(fp.hex, s->fingerprint, s->fingerprint_len) != 0 || strlen(fp.words) != s->words_len ||
+            memcmp(fp.words, s->words, s->words_len) != 0) {
+            fprintf(stderr, "mpc-approve: the enclave's fingerprint is not the fingerprint of its digest\n");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Asks the signer for its enclave's verdict on rid. Out: *s pointing into *reply (the caller
+ * frees it). Returns EXIT_DONE or EXIT_SIGNER (reason printed). */
+static int fetch_show(approve_show *s, char **reply, const char *socket_path, const unsigned char rid[32]) {
+    approve_reply_err err;
+    char line[5 + 64 + 2];
+    size_t len = 0;
+
+    memcpy(line, "show ", 5);
+    sodium_bin2hex(line + 5, 65, rid, 32);
+    memcpy(line + 69, "\n", 2);
+    if (signer_call(reply, &len, socket_path, line) != 0)
+        return EXIT_SIGNER;
+    if (approve_reply_show(&err, s, *reply, len) != APPROVE_REPLY_OK) {
+        reply_error(&err, "to show the request");
+        return EXIT_SIGNER;
+    }
+    if (memcmp(s->request_id, rid, 32) != 0) {
+        fprintf(stderr, "mpc-approve: malformed answer from the signer: the verdict is for another request id\n");
+        return EXIT_SIGNER;
+    }
+    return EXIT_DONE;
+}
+
+static const char *type_name(uint32_t type) {
+    const char *n = payload_type_name(type);
+
+    return n != NULL ? n : "unknown";
+}
+
+static void print_show(FILE *f, const approve_show *s, int pinned) {
+    fprintf(f, "request-id:          ");
+    print_hex(f, s->request_id, 32);
+    fprintf(f, "\nkey-id:              ");
+    print_hex(f, s->key_id, 32);
+    fprintf(f, "\npayload-type:        %u (%s)\n", (unsigned)s->payload_type, type_name(s->payload_type));
+    fprintf(f, "digest:              ");
+    print_hex(f, s->digest, 32);
+    fprintf(f, "\nfingerprint:         %.*s%s\n", (int)s->fingerprint_len, s->fingerprint,
+            s->version == 2 ? "" : " (version-1 verdict: not signed)");
+    if (s->version == 2)
+        fprintf(f, "fingerprint-words:   %.*s\n", (int)s->words_len, s->words);
+    fprintf(f, "decision:            %s\n", s->decision == ENC_VERDICT_ALLOW ? "allow" : "deny");
+    /* Not covered by the verdict signature (verdict.h); the signed summary states the quorum too. */
+    fprintf(f, "approvals-required:  %u (as the signer reports it; not signed)\n", (unsigned)s->approvals_required);
+    fprintf(f, "session-id:          ");
+    print_hex(f, s->session_id, 32);
+    fprintf(f, "\npublic-key:          ");
+    print_hex(f, s->public_key, 33);
+    fprintf(f, "\nverdict-version:     %u\n", (unsigned)s->version);
+    fprintf(f, "verdict signature valid for enclave identity ");
+    print_hex(f, s->identity, 32);
+    fprintf(f, " (%s)\n", pinned ? "pinned" : "not pinned");
+    fprintf(f, "--- summary signed by the enclave ---\n");
+    fwrite(s->summary, 1, s->summary_len, f);
+    if (s->summary_len > 0 && s->summary[s->summary_len - 1] != '\n')
+        fputc('\n', f);
+    fprintf(f, "--- end of summary ---\n");
+}
+
+/* A JSON string of answer text: UTF-8 without control characters (approve_reply.h) apart from the
+ * '\n' that joins summary lines, so quotes, backslashes and '\n' are all that need escaping. */
+static void json_string(FILE *f, const char *s, size_t len) {
+    size_t i;
+
+    fputc('"', f);
+    for (i = 0; i < len; i++) {
+        if (s[i] == '"' || s[i] == '\\')
+            fputc('\\', f);
+        if (s[i] == '\n')
+            fputs("\\n", f);
+        else
+            fputc(s[i], f);
+    }
+    fputc('"', f);
+}
+
+static void json_hex(FILE *f, const char *name, const unsigned char *b, size_t len) {
+    fprintf(f, "\"%s\":\"", name);
+    print_hex(f, b, len);
+    fputc('"', f);
+}
+
+static void print_show_json(FILE *f, const approve_show *s, int pinned) {
+    fputc('{', f);
+    json_hex(f, "request_id", s->request_id, 32);
+    fputc(',', f);
+    json_hex(f, "key_id", s->key_id, 32);
+    fprintf(f, ",\"payload_type\":%u,\"payload_type_name\":\"%s\",", (unsigned)s->payload_type,
+            type_name(s->payload_type));
+    json_hex(f, "digest", s->digest, 32);
+    fputc(',', f);
+    json_hex(f, "session_id", s->session_id, 32);
+    fputc(',', f);
+    json_hex(f, "public_key", s->public_key, 33);
+    fprintf(f, ",\"decision\":\"%s\",\"verdict_version\":%u,", s->decision == ENC_VERDICT_ALLOW ? "allow" : "deny",
+            (unsigned)s->version);
+    if (s->version == 2)
+        json_hex(f, "fingerprint_subject", s->fingerprint_subject, 32);
+    else
+        fputs("\"fingerprint_subject\":\"\"", f);
+    fputs(",\"fingerprint\":", f);
+    json_string(f, s->fingerprint, s->fingerprint_len);
+    fputs(",\"fingerprint_words\":", f);
+    json_string(f, s->words, s->words_len);
+    fprintf(f, ",\"approvals_required\":%u,", (unsigned)s->approvals_required);
+    json_hex(f, "enclave_identity", s->identity, 32);
+    fprintf(f, ",\"identity_pinned\":%s,\"verdict_signature_valid\":true,\"summary\":", pinned ? "true" : "false");
+    json_string(f, s->summary, s->summary_len);
+    fputs("}\n", f);
+}
+
+/* Options shared by the socket commands. */
+typedef struct {
+    const char *socket_path;
+    unsigned char request_id[32], identity[32];
+    int have_request, have_identity, json;
+} socket_opts;
+
+/* Consumes argv[*i] (and its value) when it is a socket option; 1 when consumed, 0 when not one
+ * of them, -1 on a bad or repeated value (usage error printed). */
+static int socket_option(socket_opts *o, int argc, char **argv, int *i) {
+    const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+
+    if (strcmp(a, "--json") == 0 && !o->json) {
+        o->json = 1;
+        return 1;
+    }
+    if (strcmp(a, "--socket") == 0 && v != NULL && o->socket_path == NULL) {
+        o->socket_path = v;
+    } else if (strcmp(a, "--request") == 0 && v != NULL && !o->have_request) {
+        if (parse_hex32(o->request_id, v) != 0) {
+            usage_error("--request '%s': expected 64 hex digits", v);
+            return -1;
+        }
+        o->have_request = 1;
+    } else if (strcmp(a, "--enclave-identity") == 0 && v != NULL && !o->have_identity) {
+        if (parse_hex32(o->identity, v) != 0) {
+            usage_error("--enclave-identity '%s': expected 64 hex digits", v);
+            return -1;
+        }
+        o->have_identity = 1;
+    } else {
+        return 0;
+    }
+    *i += 1;
+    return 1;
+}
+
+/* Walks the whole pending answer; prints it (as text, or JSON) only when print is set. */
+static int pending_walk(approve_reply_err *err, const char *reply, size_t reply_len, int print, int json) {
+    approve_pending_row row;
+    approve_reply_cursor c;
+    uint32_t n = 0, i;
+    int r;
+
+    if ((r = approve_reply_pending_begin(err, &n, &c, reply, reply_len)) != APPROVE_REPLY_OK)
+        return r;
+    if (print && json)
+        printf("{\"pending\":[");
+    else if (print)
+        printf("%u pending request(s)\n", (unsigned)n);
+    for (i = 0; i < n; i++) {
+        if ((r = approve_reply_pending_row(err, &row, &c)) != APPROVE_REPLY_OK)
+            return r;
+        if (!print)
+            continue;
+        if (json) {
+            printf("%s{", i > 0 ? "," : "");
+            json_hex(stdout, "request_id", row.request_id, 32);
+            putchar(',');
+            json_hex(stdout, "key_id", row.key_id, 32);
+            printf(",\"payload_type\":\"%s\",\"decision\":\"%s\",\"approvals_required\":%u,\"headline\":",
+                   type_name(row.payload_type), row.decision == ENC_VERDICT_ALLOW ? "allow" : "deny",
+                   (unsigned)row.approvals_required);
+            json_string(stdout, row.headline, row.headline_len);
+            putchar('}');
+        } else {
+            printf("request ");
+            print_hex(stdout, row.request_id, 32);
+            printf("  key ");
+            print_hex(stdout, row.key_id, 32);
+            printf("  %s  %s  approvals required: %u\n    %.*s\n", type_name(row.payload_type),
+                   row.decision == ENC_VERDICT_ALLOW ? "allow" : "deny", (unsigned)row.approvals_required,
+                   (int)row.headline_len, row.headline);
+        }
+    }
+    if (print && json)
+        printf("]}\n");
+    return approve_reply_end(err, &c);
+}
+
+static int cmd_pending(int argc, char **argv) {
+    approve_reply_err err;
+    socket_opts o;
+    char *reply = NULL;
+    size_t reply_len = 0;
+    int a, k, r = EXIT_USAGE;
+
+    memset(&o, 0, sizeof(o));
+    for (a = 0; a < argc; a++) {
+        const char *arg = argv[a];
+
+        if ((k = socket_option(&o, argc, argv, &a)) < 0)
+            goto out;
+        if (k == 0 || o.have_request || o.have_identity) {
+            r = usage_error("pending: unexpected argument '%s'", arg);
+            goto out;
+        }
+    }
+    if (o.socket_path == NULL) {
+        r = usage_error("pending: %s", "--socket PATH is required");
+        goto out;
+    }
+    r = EXIT_SIGNER;
+    if (signer_call(&reply, &reply_len, o.socket_path, "pending\n") != 0)
+        goto out;
+    /* Checked whole first, so that nothing is printed from a malformed answer. */
+    if (pending_walk(&err, reply, reply_len, 0, o.json) != APPROVE_REPLY_OK) {
+        reply_error(&err, "the list of pending requests");
+        goto out;
+    }
+    if (pending_walk(&err, reply, reply_len, 1, o.json) != APPROVE_REPLY_OK)
+        goto out;
+    r = EXIT_DONE;
+out:
+    free(reply);
+    return r;
+}
+
+static int cmd_show(int argc, char **argv) {
+    approve_show s;
+    socket_opts o;
+    char *reply = NULL;
+    int a, k, r = EXIT_USAGE;
+
+    memset(&o, 0, sizeof(o));
+    for (a = 0; a < argc; a++) {
+        if ((k = socket_option(&o, argc, argv, &a)) < 0)
+            goto out;
+        if (k == 0) {
+            r = usage_error("show: unexpected argument '%s'", argv[a]);
+            goto out;
+        }
+    }
+    if (o.socket_path == NULL || !o.have_request) {
+        r = usage_error("show: %s", "--socket PATH and --request HEX are required");
+        goto out;
+    }
+    if ((r = fetch_show(&s, &reply, o.socket_path, o.request_id)) != EXIT_DONE)
+        goto out;
+    r = EXIT_VERIFY;
+    if (show_verify(&s, o.have_identity ? o.identity : NULL) != 0)
+        goto out;
+    if (o.json)
+        print_show_json(stdout, &s, o.have_identity);
+    else
+        print_show(stdout, &s, o.have_identity);
+    r = EXIT_DONE;
+out:
+    free(reply);
+    return r;
+}
+
+static int cmd_decide(int argc, char **argv) {
+    policy_approval_statement st;
+    approve_show s;
+    socket_opts o;
+    approve_reply_cursor c;
+    approve_reply_err err;
+    unsigned char sk[64], pk[32];
+    char line[8 + APPROVAL_HEX_SIZE + 1], hex[APPROVAL_HEX_SIZE];
+    const char *key = NULL, *decision = NULL, *answer;
+    char *reply = NULL, *answer_buf = NULL;
+    size_t answer_len = 0, answer_buf_len = 0;
+    uint64_t expires_in = 0, now;
+    time_t clock_now;
+    int a, k, yes = 0, r = EXIT_USAGE;
+
+    memset(&o, 0, sizeof(o));
+    memset(&st, 0, sizeof(st));
+    for (a = 0; a < argc; a++) {
+        if ((k = socket_option(&o, argc, argv, &a)) < 0)
+            goto out;
+        if (k == 1)
+            continue;
+        if (strcmp(argv[a], "--key") == 0 && a + 1 < argc && key == NULL) {
+            key = argv[++a];
+        } else if (strcmp(argv[a], "--decision") == 0 && a + 1 < argc && decision == NULL) {
+            decision = argv[++a];
+        } else if (strcmp(argv[a], "--expires-in") == 0 && a + 1 < argc && expires_in == 0) {
+            if (parse_u64(&expires_in, argv[++a], 1, POLICY_LIFETIME_LIMIT) != 0) {
+                r = usage_error("--expires-in '%s': expected 1..%u seconds", argv[a], POLICY_LIFETIME_LIMIT);
+                goto out;
+            }
+        } else if (strcmp(argv[a], "--yes") == 0 && !yes) {
+            yes = 1;
+        } else {
+            r = usage_error("decide: unexpected argument '%s'", argv[a]);
+            goto out;
+        }
+    }
+    if (o.socket_path == NULL || !o.have_request || key == NULL || decision == NULL || expires_in == 0) {
+        r = usage_error("decide: %s", "--socket, --request, --key, --decision and --expires-in are required");
+        goto out;
+    }
+    if (strcmp(decision, "approve") == 0) {
+        st.decision = POLICY_DECISION_APPROVE;
+    } else if (strcmp(decision, "reject") == 0) {
+        st.decision = POLICY_DECISION_REJECT;
+    } else {
+        r = usage_error("--decision '%s': expected approve or reject", decision);
+        goto out;
+    }
+    r = EXIT_INPUT;
+    if (load_key(sk, pk, key) != 0)
+        goto out;
+    if ((r = fetch_show(&s, &reply, o.socket_path, o.request_id)) != EXIT_DONE)
+        goto out;
+    r = EXIT_VERIFY;
+    if (show_verify(&s, o.have_identity ? o.identity : NULL) != 0)
+        goto out;
+    print_show(stderr, &s, o.have_identity);
+    r = EXIT_REFUSED;
+    if (s.version != 2) {
+        fprintf(stderr, "mpc-approve: this enclave has no approval policy (version-1 verdict) and accepts no "
+                        "approvals; nothing signed\n");
+        goto out;
+    }
+    if (st.decision == POLICY_DECISION_APPROVE && s.decision != ENC_VERDICT_ALLOW) {
+        fprintf(stderr, "mpc-approve: your signer's enclave denied this request (see the summary above); an approval "
+                        "cannot make it sign. Nothing signed\n");
+        goto out;
+    }
+    if ((clock_now = time(NULL)) < 0) {
+        fprintf(stderr, "mpc-approve: the clock is unavailable\n");
+        r = EXIT_INPUT;
+        goto out;
+    }
+    now = (uint64_t)clock_now;
+    memcpy(st.request_id, s.request_id, 32);
+    memcpy(st.key_id, s.key_id, 32);
+    memcpy(st.subject, s.digest, 32);
+    st.expiry = now + expires_in;
+    memcpy(st.approver_pubkey, pk, 32);
+    show_statement(&st, now);
+    if ((r = confirm(yes, decision, "decision")) != EXIT_DONE)
+        goto out;
+    r = EXIT_INPUT;
+    if (sign_statement(hex, &st, sk) != 0)
+        goto out;
+    snprintf(line, sizeof(line), "approve %s\n", hex);
+    r = EXIT_SIGNER;
+    if (signer_call(&answer_buf, &answer_buf_len, o.socket_path, line) != 0)
+        goto out;
+    approve_reply_begin(&c, answer_buf, answer_buf_len);
+    if (approve_reply_status(&err, &answer, &answer_len, &c) != APPROVE_REPLY_OK ||
+        approve_reply_end(&err, &c) != APPROVE_REPLY_OK) {
+        reply_error(&err, "the approval");
+        goto out;
+    }
+    if (o.json) {
+        printf("{");
+        json_hex(stdout, "request_id", st.request_id, 32);
+        printf(",\"decision\":\"%s\",\"expiry\":%llu,\"approval\":\"%s\",\"answer\":", decision,
+               (unsigned long long)st.expiry, hex);
+        json_string(stdout, answer, answer_len);
+        printf("}\n");
+    } else {
+        printf("ok%s%.*s\n", answer_len > 0 ? " " : "", (int)answer_len, answer);
+    }
+    r = EXIT_DONE;
+out:
+    sodium_memzero(sk, sizeof(sk));
+    free(reply);
+    free(answer_buf);
+    return r;
+}
+
 int main(int argc, char **argv) {
     if (sodium_init() < 0) {
         fprintf(stderr, "mpc-approve: libsodium initialisation failed\n");
@@ -574,5 +1136,11 @@ int main(int argc, char **argv) {
         return cmd_sign(argc - 2, argv + 2);
     if (strcmp(argv[1], "verify") == 0)
         return cmd_verify(argc - 2, argv + 2);
+    if (strcmp(argv[1], "pending") == 0)
+        return cmd_pending(argc - 2, argv + 2);
+    if (strcmp(argv[1], "show") == 0)
+        return cmd_show(argc - 2, argv + 2);
+    if (strcmp(argv[1], "decide") == 0)
+        return cmd_decide(argc - 2, argv + 2);
     return usage_error("unknown command '%s'", argv[1]);
 }
