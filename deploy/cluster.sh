@@ -9,6 +9,10 @@
 #   cluster_stop_all                stop everything that is still running
 #   cluster_ctl ARGS...             run mpcctl as the requester "ops"
 # Logs go to DIR/log/*.log. Set CLUSTER_ENCLAVE_ARGS=--insecure-test-mode where mlockall fails.
+# With CLUSTER_POLICY=1, cluster_init also creates three operator keys DIR/operators/{alice,bob,
+# carol}.key and gives every enclave a signing policy (deploy/examples/policy/): those operators
+# with a quorum of 2, chain id 1, the example asset registry, the Safe MultiSendCallOnly 1.3.0
+# deployment, Bitcoin regtest. Signing then needs two approvals (mpc-approve).
 
 cluster_free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -17,7 +21,8 @@ cluster_free_port() {
 cluster_init() {
   CL_DIR=$1 CL_N=$3 CL_PORT=${4:-$(cluster_free_port)}
   CL_CA=$2/tools/mpc-ca CL_CTL=$2/tools/mpcctl CL_ENCLAVE=$2/enclave/mpc-enclave
-  CL_SIGNERD=$2/daemon/signer/mpc-signerd CL_COORDD=$2/daemon/coordinator/mpc-coordinatord
+  CL_SIGNERD=$2/daemon/signer/mpc-signerd CL_COORDD=${CLUSTER_COORDINATORD:-$2/daemon/coordinator/mpc-coordinatord}
+  CL_APPROVE=$2/tools/mpc-approve
   CL_GROUP=$(id -gn) CL_COORD_ID=coord-main
   declare -gA CL_PID=()
   mkdir -p "$CL_DIR/log" "$CL_DIR/certs" "$CL_DIR/coordinator"
@@ -26,7 +31,13 @@ cluster_init() {
   "$CL_CA" issue --dir "$CL_DIR/ca" --role coordinator --id "$CL_COORD_ID" --ip 127.0.0.1 \
     --out "$CL_DIR/certs/coordinator" >/dev/null || return 1
   "$CL_CA" issue --dir "$CL_DIR/ca" --role requester --id ops --out "$CL_DIR/certs/ops" >/dev/null || return 1
-  local i signers=""
+  local i signers="" policy=""
+  if [ "${CLUSTER_POLICY:-0}" = 1 ]; then
+    cluster_policy || return 1
+    policy=$'\n'"[policy]"$'\n'"approvers = $CL_DIR/operators/approvers.txt"$'\n'"chain_id = 1"$'\n'
+    policy+="asset_registry = $CL_DIR/operators/registry.txt"$'\n'
+    policy+="multisend_call_only = 0x40A2aCCbd92BCA938b02010E17A5b8929b49130D"$'\n'"btc_network = regtest"$'\n'
+  fi
   for i in $(seq 1 "$CL_N"); do
     local d="$CL_DIR/signer-$i"
     mkdir -p "$d/data"
@@ -61,6 +72,7 @@ round_ms = 10000
 heartbeat_ms = 1000
 reconnect_min_ms = 100
 reconnect_max_ms = 1000
+$policy
 INI
     local pk
     pk=$(cluster_signerd "$i" --print-identity 2>>"$CL_DIR/log/signer-$i.log") || {
@@ -104,6 +116,24 @@ ca = $CL_DIR/ca/ca.crt
 cert = $CL_DIR/certs/ops.crt
 key = $CL_DIR/certs/ops.key
 INI
+}
+
+CL_EXAMPLES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/examples
+
+# Operator keys alice, bob and carol and the approvers file naming them (quorum 2).
+cluster_policy() {
+  local name
+  mkdir -p "$CL_DIR/operators"
+  chmod 700 "$CL_DIR/operators"
+  echo "# operators of this throw-away deployment" >"$CL_DIR/operators/approvers.txt"
+  for name in alice bob carol; do
+    "$CL_APPROVE" keygen --out "$CL_DIR/operators/$name.key" >/dev/null || return 1
+    echo "approver $name $("$CL_APPROVE" pubkey --key "$CL_DIR/operators/$name.key")" >>"$CL_DIR/operators/approvers.txt"
+  done
+  printf 'quorum 2\nmax-lifetime 3600\n' >>"$CL_DIR/operators/approvers.txt"
+  cp "$CL_EXAMPLES/policy/registry.txt" "$CL_DIR/operators/registry.txt"
+  # signerd refuses policy files that others may write (whatever the checkout's umask was)
+  chmod 644 "$CL_DIR/operators/approvers.txt" "$CL_DIR/operators/registry.txt"
 }
 
 cluster_signerd() {

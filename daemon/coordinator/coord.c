@@ -12,11 +12,15 @@
 #include <mpc/point.h>
 #include <mpc/protocol.h>
 
+#include "assemble.h"
 #include "conn.h"
 #include "envelope.h"
 #include "payload/addr_eth.h"
+#include "payload/summary.h"
+#include "policy/approval.h"
 #include "store.h"
 #include "tls.h"
+#include "verdict.h"
 #include "wire.h"
 
 #define MAX_ATTEMPTS 3
@@ -24,7 +28,8 @@
 #define MIN_IDLE_MS 30000u
 #define COORD_MAX_PAYLOAD (1u << 20)
 #define COORD_MAX_PATH 16u
-#define PAYLOAD_TYPE_EIP191 "eip191"
+#define COORD_FINGERPRINT_MAX 96u
+#define COORD_WORDS_MAX 256u
 
 typedef struct coord_key {
     unsigned char key_id[32], public_key[33], chain_code[32];
@@ -55,6 +60,7 @@ typedef struct {
     unsigned char signature[64];
     uint32_t recovery_id;
     unsigned char public_key[33];
+    assemble_out out; /* sign, once done: what the requester gets besides the signature */
     size_t n_quorum;
     char quorum[MPC_MAX_PARTIES][CFG_ID_MAX + 1];
     store_request_status sst; /* the state the store holds */
@@ -72,9 +78,11 @@ typedef struct {
     unsigned char digest[32];
     unsigned char sigid[32];
     char *summary;
-    unsigned char fingerprint[96]; /* the enclave's printable fingerprint text */
+    unsigned char fingerprint[COORD_FINGERPRINT_MAX]; /* the enclave's printable fingerprint text */
     size_t fingerprint_len;
+    char words[COORD_WORDS_MAX + 1];
     uint32_t decision;
+    uint32_t approvals_required;
 } view;
 
 typedef struct {
@@ -91,6 +99,13 @@ typedef struct request {
     uint32_t answered; /* bit per party: SignerResult received in this attempt */
     uint32_t excluded; /* bit per party: failed in an earlier session of this request */
     int attempts;
+    /* operator approvals (policy/approval.h), at most one per approver key, in arrival order */
+    unsigned char (*approvals)[POLICY_APPROVAL_BYTES];
+    size_t n_approvals;
+    /* the verdicts allow a session, which waits for members busy in another session */
+    int start_waiting;
+    /* the members' enclaves refused the approvals: a new attempt is needed once more arrive */
+    int approvals_refused;
     /* the running session */
     int session_active;
     unsigned char session_id[32];
@@ -128,6 +143,7 @@ static const char *state_name(uint32_t s) {
     case MPC__WIRE__REQUEST_STATE__REQUEST_STATE_DONE: return "done";
     case MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED: return "failed";
     case MPC__WIRE__REQUEST_STATE__REQUEST_STATE_BLOCKED: return "blocked";
+    case MPC__WIRE__REQUEST_STATE__REQUEST_STATE_AWAITING_APPROVAL: return "awaiting approval";
     default: return "?";
     }
 }
@@ -295,8 +311,8 @@ static void finish(coord *c, request *r, uint32_t state, const char *why) {
         hexid(res.request_id, r->rec.request_id);
         memcpy(res.signature, r->rec.signature, 64);
         res.signature[64] = (uint8_t)r->rec.recovery_id;
-        res.output = res.signature;
-        res.output_len = 65;
+        res.output = r->rec.out.output;
+        res.output_len = r->rec.out.output_len;
         if (store_result_put(c->db, &res) != STORE_OK) {
             db_warn(c, "result");
             state = MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED;
@@ -700,6 +716,14 @@ static void sign_attempt(coord *c, request *r, coord_key *k) {
         if (si < 0 || !c->signers[si].ready || (!member && r->attempts > 1)) {
             continue;
         }
+#ifdef MPC_COORD_TAMPER_TEST
+        /* Test build only (mpc-coordinatord-tamper): a compromised coordinator that shows party 2
+         * other payload bytes than the rest, which the digest comparison must catch. */
+        static unsigned char tampered[COORD_MAX_PAYLOAD];
+        memcpy(tampered, r->rec.payload, r->rec.payload_len);
+        tampered[r->rec.payload_len - 1] ^= p == 2 ? 1u : 0u;
+        sp.payload.data = tampered;
+#endif
         if (send_to(&c->signers[si], &env) == NET_OK) {
             r->asked |= 1u << p;
         }
@@ -742,8 +766,11 @@ static void sign_start_session(coord *c, request *r) {
     Mpc__Wire__Participant parts[MPC_MAX_PARTIES], *pp[MPC_MAX_PARTIES];
     Mpc__Wire__SessionStart ss = MPC__WIRE__SESSION_START__INIT;
     Mpc__Wire__Envelope env;
+    ProtobufCBinaryData approvals[POLICY_APPROVALS_MAX];
+    store_request_status was = r->rec.sst;
     char sh[17], who[256] = "";
 
+    r->start_waiting = 0;
     r->session_active = 1;
     r->round = 0;
     r->deadline_ms = wire_now_ms() + c->cfg->round_ms;
@@ -754,8 +781,12 @@ static void sign_start_session(coord *c, request *r) {
         snprintf(r->rec.quorum[i], sizeof(r->rec.quorum[i]), "%s", c->signers[r->signer_of[i]].id);
         snprintf(who + used, sizeof(who) - used, "%s%s", i ? "," : "", c->signers[r->signer_of[i]].id);
     }
-    if (db_move(c, r, STORE_REQ_AWAITING_APPROVAL, NULL) != 0 || db_move(c, r, STORE_REQ_SIGNING, NULL) != 0 ||
-            db_session_create(c, r) != 0) {
+    /* One transaction (one fsync) for the request's move to signing and its session record. */
+    if (store_begin(c->db) != STORE_OK || db_move(c, r, STORE_REQ_AWAITING_APPROVAL, NULL) != 0 ||
+            db_move(c, r, STORE_REQ_SIGNING, NULL) != 0 || db_session_create(c, r) != 0 ||
+            store_commit(c->db) != STORE_OK) {
+        store_rollback(c->db);
+        r->rec.sst = was;
         clear_session(r);
         finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED, "the session could not be stored");
         return;
@@ -769,6 +800,12 @@ static void sign_start_session(coord *c, request *r) {
     ss.key_id.len = 32;
     ss.n_participants = r->nparties;
     ss.participants = pp;
+    for (size_t i = 0; i < r->n_approvals; i++) {
+        approvals[i].data = r->approvals[i];
+        approvals[i].len = POLICY_APPROVAL_BYTES;
+    }
+    ss.approvals = approvals;
+    ss.n_approvals = r->n_approvals;
     wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_SESSION_START, &ss);
     short_hex(sh, r->session_id);
     net_log(NET_LOG_INFO, "signing session %s (attempt %d) with signers %s", sh, r->attempts, who);
@@ -780,11 +817,71 @@ static void sign_start_session(coord *c, request *r) {
     }
 }
 
-/* Compare what the signers reported; start the session once every member of P allowed it. */
+/* Whether configured signer si is a member of a running session (an enclave runs one at a time). */
+static int signer_busy(const coord *c, int si) {
+    for (const request *o = c->requests; o != NULL; o = o->next) {
+        for (size_t i = 0; o->session_active && i < o->nparties; i++) {
+            if (o->signer_of[i] == si) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static void start_waiting_sessions(coord *c);
+
+/* Start r's session now if none of its members is in another session, else once they are free
+ * (start_waiting_sessions); its verdicts stay valid meanwhile. */
+static void sign_start_when_free(coord *c, request *r) {
+    r->start_waiting = 1;
+    r->deadline_ms = wire_now_ms() + c->cfg->approval_ms;
+    start_waiting_sessions(c);
+}
+
+/* Oldest first, so that a burst of requests is served in arrival order. */
+static void start_waiting_sessions(coord *c) {
+    for (;;) {
+        request *next = NULL;
+        for (request *r = c->requests; r != NULL; r = r->next) {
+            int free_now = r->start_waiting && !is_final(r->rec.state);
+            for (size_t i = 0; free_now && i < r->nparties; i++) {
+                free_now = !signer_busy(c, r->signer_of[i]);
+            }
+            if (free_now && (next == NULL || r->rec.created_ms < next->rec.created_ms)) {
+                next = r;
+            }
+        }
+        if (next == NULL) {
+            return;
+        }
+        sign_start_session(c, next);
+    }
+}
+
+/* The signing set's enclaves want operator approvals first: wait for them (on_approval), at most
+ * approval_ms from the first time. */
+static void await_approvals(coord *c, request *r) {
+    if (r->rec.state != MPC__WIRE__REQUEST_STATE__REQUEST_STATE_AWAITING_APPROVAL) {
+        char idh[17];
+        r->rec.state = MPC__WIRE__REQUEST_STATE__REQUEST_STATE_AWAITING_APPROVAL;
+        r->deadline_ms = wire_now_ms() + c->cfg->approval_ms;
+        if (db_move(c, r, STORE_REQ_AWAITING_APPROVAL, NULL) != 0) {
+            finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED, "the store refused the request");
+            return;
+        }
+        short_hex(idh, r->rec.request_id);
+        net_log(NET_LOG_INFO, "request %s: the signers agree on the digest; waiting for operator approvals", idh);
+    }
+}
+
+/* Compare what the signers reported; start the session once every member of P allowed it and the
+ * approvals its enclaves asked for are there. */
 static void sign_evaluate(coord *c, request *r, int deadline_passed) {
     coord_key *k = find_key(c, r->rec.key_id);
     const view *first = NULL;
     mpc_sign_public pub;
+    uint32_t required = 0;
     char why[300];
 
     if (k == NULL) {
@@ -814,11 +911,14 @@ static void sign_evaluate(coord *c, request *r, int deadline_passed) {
             session_failed(c, r, r->party[i], why);
             return;
         }
-        if (v->decision != MPC__WIRE__DECISION__DECISION_APPROVE) {
+        if (v->decision == MPC__WIRE__DECISION__DECISION_REJECT) {
             const char *last = strrchr(v->summary, '\n');
             snprintf(why, sizeof(why), "signer %s refused: %.200s", id, last != NULL ? last + 1 : v->summary);
             finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_BLOCKED, why);
             return;
+        }
+        if (v->approvals_required > required) {
+            required = v->approvals_required;
         }
     }
     memcpy(r->rec.digest, first->digest, 32);
@@ -836,7 +936,11 @@ static void sign_evaluate(coord *c, request *r, int deadline_passed) {
     }
     memcpy(r->session_id, pub.sigid, 32);
     memcpy(r->rec.public_key, pub.pubkey, 33);
-    sign_start_session(c, r);
+    if (r->n_approvals < required) {
+        await_approvals(c, r);
+        return;
+    }
+    sign_start_when_free(c, r);
 }
 
 /* A session member failed: exclude it and try again with another signing set. */
@@ -859,6 +963,7 @@ static void session_failed(coord *c, request *r, uint32_t blamed_party, const ch
         net_log(NET_LOG_WARN, "signing attempt %d failed: %s", r->attempts, why);
     }
     r->rec.state = MPC__WIRE__REQUEST_STATE__REQUEST_STATE_PENDING;
+    r->start_waiting = 0;
     sign_attempt(c, r, find_key(c, r->rec.key_id));
 }
 
@@ -881,43 +986,28 @@ static void db_view_put(coord *c, request *r, const signer *s, const Mpc__Wire__
     }
 }
 
-/* The verdict signature of enclave/session.h, checked with the identity key pinned in the
+/* The verdict signature (enclave/verdict.h), checked with the identity key pinned in the
  * configuration, so that only what an enclave really said is shown and acted on. */
 static int verdict_valid(const signer *s, const Mpc__Wire__SignerResult *sr) {
-    static const char label[] = "mpc-enclave/verdict/v1";
-    size_t slen = strlen(sr->summary), len = sizeof(label) + 2 + 32 + 32 + 4 + 32 + 32 + 33 + 1 + 4 + slen;
-    unsigned char *m = malloc(len), *q = m;
-    int ok;
-    if (m == NULL) {
-        return 0;
-    }
-    memcpy(q, label, sizeof(label)); /* with its NUL: label || 0x00 */
-    q += sizeof(label);
-    *q++ = 0;
-    *q++ = 32;
-    memcpy(q, sr->request_id.data, 32);
-    q += 32;
-    memcpy(q, sr->key_id.data, 32);
-    q += 32;
-    *q++ = (unsigned char)(sr->payload_type >> 24);
-    *q++ = (unsigned char)(sr->payload_type >> 16);
-    *q++ = (unsigned char)(sr->payload_type >> 8);
-    *q++ = (unsigned char)sr->payload_type;
-    memcpy(q, sr->digest.data, 32);
-    q += 32;
-    memcpy(q, sr->session_id.data, 32);
-    q += 32;
-    memcpy(q, sr->public_key.data, 33);
-    q += 33;
-    *q++ = sr->decision == MPC__WIRE__DECISION__DECISION_APPROVE ? 1 : 2;
-    *q++ = (unsigned char)(slen >> 24);
-    *q++ = (unsigned char)(slen >> 16);
-    *q++ = (unsigned char)(slen >> 8);
-    *q++ = (unsigned char)slen;
-    memcpy(q, sr->summary, slen);
-    ok = crypto_sign_verify_detached(sr->signature.data, m, len, s->identity_pk) == 0;
-    free(m);
-    return ok;
+    enc_verdict_fields f;
+    memset(&f, 0, sizeof(f));
+    f.version = sr->verdict_version;
+    f.request_id = sr->request_id.data;
+    f.request_id_len = sr->request_id.len;
+    f.key_id = sr->key_id.data;
+    f.payload_type = sr->payload_type;
+    f.digest = sr->digest.data;
+    f.sigid = sr->session_id.data;
+    f.derived_pk = sr->public_key.data;
+    f.decision = sr->decision == MPC__WIRE__DECISION__DECISION_REJECT ? ENC_VERDICT_DENY : ENC_VERDICT_ALLOW;
+    f.fingerprint_subject = sr->fingerprint_subject.data;
+    f.fingerprint_hex = (const char *)sr->fingerprint.data;
+    f.fingerprint_hex_len = sr->fingerprint.len;
+    f.fingerprint_words = sr->fingerprint_words;
+    f.fingerprint_words_len = strlen(sr->fingerprint_words);
+    f.summary = sr->summary;
+    f.summary_len = strlen(sr->summary);
+    return enc_verdict_verify(sr->signature.data, s->identity_pk, &f) == 0;
 }
 
 static void on_signer_result(coord *c, signer *s, const Mpc__Wire__SignerResult *sr) {
@@ -940,6 +1030,9 @@ static void on_signer_result(coord *c, signer *s, const Mpc__Wire__SignerResult 
     if (party == 0 || !(r->asked & (1u << party)) || (r->answered & (1u << party)) || sr->digest.len != 32 ||
             sr->session_id.len != 32 || sr->key_id.len != 32 || sr->public_key.len != 33 ||
             sr->signature.len != 64 || sr->fingerprint.len > sizeof(v->fingerprint) ||
+            strlen(sr->fingerprint_words) > COORD_WORDS_MAX || sr->verdict_version > 2 ||
+            (sr->verdict_version == 2) != (sr->fingerprint_subject.len == 32) ||
+            (sr->verdict_version < 2 && sr->decision == MPC__WIRE__DECISION__DECISION_NEEDS_APPROVAL) ||
             memcmp(sr->key_id.data, r->rec.key_id, 32) != 0 || sr->coord_nonce.len != 32) {
         net_log(NET_LOG_WARN, "signer %s: unexpected, malformed or duplicate result; ignored", s->id);
         return;
@@ -969,13 +1062,16 @@ static void on_signer_result(coord *c, signer *s, const Mpc__Wire__SignerResult 
         memcpy(v->fingerprint, sr->fingerprint.data, sr->fingerprint.len);
     }
     v->fingerprint_len = sr->fingerprint.len;
+    snprintf(v->words, sizeof(v->words), "%s", sr->fingerprint_words);
     v->decision = sr->decision;
+    v->approvals_required = sr->approvals_required;
     db_view_put(c, r, s, sr);
     {
         char dh[65];
         wire_hex(dh, v->digest, 32);
         net_log(NET_LOG_INFO, "signer %s: digest %s, %s", s->id, dh,
-                v->decision == MPC__WIRE__DECISION__DECISION_APPROVE ? "allowed" : "refused");
+                v->decision == MPC__WIRE__DECISION__DECISION_APPROVE ? "allowed" :
+                v->decision == MPC__WIRE__DECISION__DECISION_NEEDS_APPROVAL ? "allowed once approved" : "refused");
     }
     sign_evaluate(c, r, 0);
 }
@@ -998,6 +1094,7 @@ static void on_session_output(coord *c, signer *s, const Mpc__Wire__SessionOutpu
     mpc_blame blame;
     coord_key *k;
     unsigned char sig[64];
+    char err[256];
     int recid, slot, rc;
 
     if (r == NULL || r->rec.kind != MPC__WIRE__REQUEST_KIND__REQUEST_KIND_SIGN) {
@@ -1039,12 +1136,116 @@ static void on_session_output(coord *c, signer *s, const Mpc__Wire__SessionOutpu
         session_failed(c, r, 0, "the combined signature does not verify");
         return;
     }
-    memcpy(r->rec.signature, sig, 64);
-    r->rec.recovery_id = (uint32_t)recid;
-    memcpy(r->rec.public_key, pub.pubkey, 33);
     db_session_end(c, r, STORE_SESSION_COMPLETED, NULL);
     clear_session(r);
-    finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_DONE, NULL);
+    if (assemble_output(err, sizeof(err), &r->rec.out, r->rec.payload_type, r->rec.payload, r->rec.payload_len, sig,
+                recid, pub.pubkey, r->rec.digest) != 0) {
+        char why[320];
+        snprintf(why, sizeof(why), "the signed output could not be assembled: %s", err);
+        finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED, why);
+    } else {
+        memcpy(r->rec.signature, sig, 64);
+        r->rec.recovery_id = (uint32_t)recid;
+        memcpy(r->rec.public_key, pub.pubkey, 33);
+        finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_DONE, NULL);
+    }
+    start_waiting_sessions(c);
+}
+
+/* An enclave found the approvals short of its quorum (or vetoed): nobody is to blame. The members
+ * that did accept have used this attempt's session id, so a fresh attempt follows the next
+ * approval; until then the request waits, showing why. */
+static void approvals_refused(coord *c, request *r, const signer *s, const char *reason) {
+    char why[CFG_ID_MAX + 320];
+    snprintf(why, sizeof(why), "signer %s: %.250s", s->id, reason);
+    abort_session(c, r, why);
+    snprintf(r->rec.error, sizeof(r->rec.error), "%s", why);
+    r->approvals_refused = 1;
+    r->rec.state = MPC__WIRE__REQUEST_STATE__REQUEST_STATE_PENDING;
+    await_approvals(c, r);
+    start_waiting_sessions(c);
+}
+
+/* One approval relayed by a signer from its operator (mpc-approve). The coordinator cannot judge
+ * it against any policy (the enclaves do); it keeps well-formed approvals for this request's key
+ * and digest, one per approver key, and a rejection ends the request. */
+static void on_approval(coord *c, signer *s, const Mpc__Wire__Approval *ap) {
+    request *r = ap->request_id.len == 32 ? find_request(c, ap->request_id.data) : NULL;
+    policy_approval pa;
+    policy_err perr;
+    store_approval sa;
+    char idh[17], who[17];
+    uint32_t required = 0;
+
+    if (r == NULL || r->rec.kind != MPC__WIRE__REQUEST_KIND__REQUEST_KIND_SIGN || is_final(r->rec.state)) {
+        net_log(NET_LOG_WARN, "signer %s: approval for an unknown or finished request; ignored", s->id);
+        return;
+    }
+    if (policy_approval_parse(&perr, &pa, ap->approval.data, ap->approval.len) != POLICY_OK ||
+            crypto_sign_verify_detached(pa.signature, ap->approval.data, POLICY_APPROVAL_STATEMENT_BYTES,
+                    pa.statement.approver_pubkey) != 0) {
+        net_log(NET_LOG_WARN, "signer %s: malformed approval or bad operator signature; ignored", s->id);
+        return;
+    }
+    if (memcmp(pa.statement.request_id, r->rec.request_id, 32) != 0 ||
+            memcmp(pa.statement.key_id, r->rec.key_id, 32) != 0 || !r->rec.has_digest ||
+            memcmp(pa.statement.subject, r->rec.digest, 32) != 0) {
+        net_log(NET_LOG_WARN, "signer %s: approval for another request, key or digest; ignored", s->id);
+        return;
+    }
+    wire_hex(who, pa.statement.approver_pubkey, 8);
+    for (size_t i = 0; i < r->n_approvals; i++) {
+        if (memcmp(r->approvals[i] + POLICY_APPROVAL_STATEMENT_BYTES - 32, pa.statement.approver_pubkey, 32) == 0) {
+            net_log(NET_LOG_WARN, "signer %s: a second approval from operator key %s; ignored", s->id, who);
+            return;
+        }
+    }
+    if (r->n_approvals >= POLICY_APPROVALS_MAX ||
+            (r->approvals == NULL && (r->approvals = calloc(POLICY_APPROVALS_MAX, POLICY_APPROVAL_BYTES)) == NULL)) {
+        net_log(NET_LOG_WARN, "signer %s: no room for another approval; ignored", s->id);
+        return;
+    }
+    memset(&sa, 0, sizeof(sa));
+    hexid(sa.request_id, r->rec.request_id);
+    memcpy(sa.operator_key, pa.statement.approver_pubkey, 32);
+    sa.decision = pa.statement.decision == POLICY_DECISION_APPROVE ? STORE_DECISION_APPROVE : STORE_DECISION_REJECT;
+    sa.expiry = (int64_t)pa.statement.expiry;
+    memcpy(sa.signature, pa.signature, 64);
+    if (store_approval_put(c->db, &sa) != STORE_OK) {
+        db_warn(c, "approval");
+        return;
+    }
+    memcpy(r->approvals[r->n_approvals++], ap->approval.data, POLICY_APPROVAL_BYTES);
+    short_hex(idh, r->rec.request_id);
+    net_log(NET_LOG_INFO, "request %s: %s from operator key %s (via signer %s), %zu received", idh,
+            pa.statement.decision == POLICY_DECISION_APPROVE ? "approval" : "rejection", who, s->id, r->n_approvals);
+    if (pa.statement.decision == POLICY_DECISION_REJECT) {
+        char why[160];
+        snprintf(why, sizeof(why), "an operator (key %s) rejected the request", who);
+        if (r->session_active) {
+            abort_session(c, r, why);
+        }
+        r->start_waiting = 0;
+        finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_BLOCKED, why);
+        start_waiting_sessions(c);
+        return;
+    }
+    if (r->rec.state != MPC__WIRE__REQUEST_STATE__REQUEST_STATE_AWAITING_APPROVAL) {
+        return;
+    }
+    if (r->approvals_refused) {
+        r->approvals_refused = 0;
+        r->rec.state = MPC__WIRE__REQUEST_STATE__REQUEST_STATE_PENDING;
+        sign_attempt(c, r, find_key(c, r->rec.key_id));
+        return;
+    }
+    for (size_t i = 0; i < r->nparties; i++) {
+        const view *v = &r->views[r->party[i] - 1];
+        required = v->approvals_required > required ? v->approvals_required : required;
+    }
+    if (r->n_approvals >= required) {
+        sign_start_when_free(c, r);
+    }
 }
 
 static void on_session_failed(coord *c, signer *s, const Mpc__Wire__SessionFailed *sf) {
@@ -1054,11 +1255,16 @@ static void on_session_failed(coord *c, signer *s, const Mpc__Wire__SessionFaile
     if (r == NULL || session_party(c, r, s) == 0) {
         return;
     }
+    if (sf->needs_approvals) {
+        approvals_refused(c, r, s, sf->reason);
+        return;
+    }
     if (sf->n_blame > 0 && session_slot(r, sf->blame[0]) >= 0) {
         blamed = sf->blame[0];
     }
     snprintf(why, sizeof(why), "signer %s failed the session: %.200s", s->id, sf->reason);
     session_failed(c, r, blamed, why);
+    start_waiting_sessions(c);
 }
 
 static void on_relay(coord *c, signer *s, const Mpc__Wire__Relay *rl) {
@@ -1131,6 +1337,8 @@ static void fill_info(coord *c, Mpc__Wire__RequestInfo *info, const request *r, 
     info->error = (char *)r->rec.error;
     info->created_ms = r->rec.created_ms;
     info->finished_ms = r->rec.finished_ms;
+    info->payload_type = r->rec.payload_type;
+    info->approvals = (uint32_t)r->n_approvals;
     if (k != NULL || refresh) {
         info->key_id.data = (unsigned char *)r->rec.key_id;
         info->key_id.len = 32;
@@ -1146,6 +1354,10 @@ static void fill_info(coord *c, Mpc__Wire__RequestInfo *info, const request *r, 
             info->signature.data = (unsigned char *)r->rec.signature;
             info->signature.len = 64;
             info->recovery_id = r->rec.recovery_id;
+            info->output.data = r->rec.out.output;
+            info->output.len = r->rec.out.output_len;
+            info->final_tx.data = r->rec.out.final_tx;
+            info->final_tx.len = r->rec.out.final_tx_len;
         } else if (k != NULL) {
             info->chain_code.data = (unsigned char *)k->chain_code;
             info->chain_code.len = 32;
@@ -1169,7 +1381,9 @@ static void fill_info(coord *c, Mpc__Wire__RequestInfo *info, const request *r, 
         w->summary = v->summary;
         w->fingerprint.data = (unsigned char *)v->fingerprint;
         w->fingerprint.len = v->fingerprint_len;
+        w->fingerprint_words = (char *)v->words;
         w->decision = v->decision;
+        w->approvals_required = v->approvals_required;
         vp[info->n_views++] = w;
     }
     info->views = vp;
@@ -1303,6 +1517,8 @@ static void on_refresh_call(coord *c, net_conn *conn, const Mpc__Wire__RefreshCa
 }
 
 static request *load_request(coord *c, const unsigned char id[32]);
+static int derive(coord *c, unsigned char out33[33], char addr[PAYLOAD_ETH_ADDR_STR_SIZE], const coord_key *k,
+        const uint32_t *path, size_t path_len);
 
 static void on_sign_call(coord *c, net_conn *conn, const Mpc__Wire__SignCall *sc) {
     const char *who = net_conn_peer_id(conn);
@@ -1327,7 +1543,7 @@ static void on_sign_call(coord *c, net_conn *conn, const Mpc__Wire__SignCall *sc
         return;
     }
     if (sc->payload.len == 0 || sc->payload.len > COORD_MAX_PAYLOAD || sc->n_path > COORD_MAX_PATH ||
-            sc->payload_type != MPC__WIRE__PAYLOAD_TYPE__PAYLOAD_TYPE_EIP191) {
+            sc->payload_type == 0 || payload_type_name(sc->payload_type) == NULL) {
         reply_error(conn, sc->call_id, CALL_E_ARG,
                 "unsupported payload type, empty or oversized payload, or derivation path too long");
         return;
@@ -1363,7 +1579,7 @@ static void on_sign_call(coord *c, net_conn *conn, const Mpc__Wire__SignCall *sc
     in.requester_id = who;
     in.key_id = kid;
     in.derivation_path = path;
-    in.payload_type = PAYLOAD_TYPE_EIP191;
+    in.payload_type = payload_type_name(r->rec.payload_type);
     in.payload = r->rec.payload;
     in.payload_len = r->rec.payload_len;
     rc = store_request_submit(c->db, &stored, &created, &in);
@@ -1409,6 +1625,27 @@ out:
     }
 }
 
+/* The output of a request finished by an earlier run: assembled again from the stored payload and
+ * signature (assembly is deterministic), which also yields the finalized PSBT transaction. */
+static void loaded_output(coord *c, request *r, const store_request *sr) {
+    const coord_key *k = find_key(c, r->rec.key_id);
+    char addr[PAYLOAD_ETH_ADDR_STR_SIZE], err[256], *end = NULL;
+    uint32_t path[COORD_MAX_PATH];
+    size_t n = 0;
+    const char *p = sr->derivation_path + 1;
+
+    /* path_text wrote "m" followed by "/<index>" per step. */
+    while (k != NULL && *p == '/' && n < COORD_MAX_PATH) {
+        path[n++] = (uint32_t)strtoul(p + 1, &end, 10);
+        p = end;
+    }
+    if (k == NULL || *p != '\0' || derive(c, r->rec.public_key, addr, k, path, n) != 0 ||
+            assemble_output(err, sizeof(err), &r->rec.out, r->rec.payload_type, sr->payload, sr->payload_len,
+                    r->rec.signature, (int)r->rec.recovery_id, r->rec.public_key, r->rec.digest) != 0) {
+        net_log(NET_LOG_WARN, "the output of an earlier request could not be assembled again");
+    }
+}
+
 /* A sign request from an earlier run of the coordinator, rebuilt from the store (final by now). */
 static request *load_request(coord *c, const unsigned char id[32]) {
     store_request sr;
@@ -1438,7 +1675,7 @@ static request *load_request(coord *c, const unsigned char id[32]) {
     snprintf(r->rec.requester, sizeof(r->rec.requester), "%.64s", sr.requester_id);
     snprintf(r->rec.idempotency_key, sizeof(r->rec.idempotency_key), "%s", sr.idempotency_key);
     snprintf(r->rec.error, sizeof(r->rec.error), "%.511s", sr.failure);
-    r->rec.payload_type = MPC__WIRE__PAYLOAD_TYPE__PAYLOAD_TYPE_EIP191;
+    r->rec.payload_type = payload_type_from_name(sr.payload_type);
     if (sr.status == STORE_REQ_DONE && store_result_get(c->db, &res, hid) == STORE_OK) {
         r->rec.state = MPC__WIRE__REQUEST_STATE__REQUEST_STATE_DONE;
         memcpy(r->rec.signature, res.signature, 64);
@@ -1467,6 +1704,9 @@ static request *load_request(coord *c, const unsigned char id[32]) {
             }
         }
         store_signer_results_free(views, nviews);
+    }
+    if (r->rec.state == MPC__WIRE__REQUEST_STATE__REQUEST_STATE_DONE) {
+        loaded_output(c, r, &sr);
     }
     link_request(c, r);
 out:
@@ -1716,6 +1956,7 @@ static void on_frame(net_conn *conn, const unsigned char *frame, size_t len, voi
             case MPC__WIRE__MSG_TYPE__MSG_TYPE_SIGNER_RESULT: on_signer_result(c, s, env->signer_result); goto out;
             case MPC__WIRE__MSG_TYPE__MSG_TYPE_SESSION_OUTPUT: on_session_output(c, s, env->session_output); goto out;
             case MPC__WIRE__MSG_TYPE__MSG_TYPE_SESSION_FAILED: on_session_failed(c, s, env->session_failed); goto out;
+            case MPC__WIRE__MSG_TYPE__MSG_TYPE_APPROVAL: on_approval(c, s, env->approval); goto out;
             default: break;
             }
         }
@@ -1746,12 +1987,20 @@ static void on_tick(uv_timer_t *t) {
                 }
             }
             session_failed(c, r, slow, "round timeout");
+        } else if (r->start_waiting) {
+            sign_start_when_free(c, r);
+        } else if (r->rec.state == MPC__WIRE__REQUEST_STATE__REQUEST_STATE_AWAITING_APPROVAL) {
+            char why[160];
+            snprintf(why, sizeof(why), "the operator approvals did not reach the signers' quorum within %u s",
+                    c->cfg->approval_ms / 1000u);
+            finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED, why);
         } else if (r->rec.kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_SIGN &&
                 r->rec.state == MPC__WIRE__REQUEST_STATE__REQUEST_STATE_PENDING) {
             r->deadline_ms = 0;
             sign_evaluate(c, r, 1);
         }
     }
+    start_waiting_sessions(c);
 }
 
 /* ---- start and stop ----------------------------------------------------------------------- */
@@ -1903,6 +2152,8 @@ void coord_free(coord *c) {
             free(r->views[i].summary);
         }
         free(r->rec.payload);
+        free(r->approvals);
+        assemble_out_clear(&r->rec.out);
         free(r);
     }
     while (c->keys != NULL) {

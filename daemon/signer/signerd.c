@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,10 @@
 #include "daemon_log.h"
 #include "enclave_client.h"
 #include "envelope.h"
+#include "payload/summary.h"
+#include "policy/approval.h"
 #include "seal/seal.h"
+#include "session.h"
 #include "tls.h"
 #include "wire.h"
 
@@ -47,8 +51,10 @@
 #define MAX_BLOB (4u * 1024u * 1024u)
 /* Enclave calls block the loop (the coordinator hears nothing meanwhile); see coord.c. */
 #define MIN_IDLE_MS 30000u
-/* Verdict.decision in proto/enclave.proto: 1 = allow, 2 = deny. */
-#define ENCLAVE_DECISION_ALLOW 1u
+/* Verdicts kept for the operator socket (mpc-approve): the newest ones, for at most a day. */
+#define MAX_PENDING 64u
+#define PENDING_TTL_MS (24u * 3600u * 1000u)
+#define OP_LINE_MAX 1024u
 
 enum { SESS_NONE = 0, SESS_KEYGEN = 1, SESS_SIGN = 2 };
 
@@ -57,6 +63,15 @@ typedef struct {
     size_t len[MAX_PARTIES + 1];
     uint32_t count;
 } round_buf;
+
+/* A verdict of this signer's enclave, as the operator reviews it before approving. */
+typedef struct {
+    int used;
+    uint64_t at_ms;
+    unsigned char request_id[32], key_id[32], digest[32], sigid[32], subject[32], derived_pk[33], signature[64];
+    uint32_t payload_type, decision, version, approvals_required;
+    char *fingerprint, *words, *summary;
+} pending_verdict;
 
 typedef struct {
     cfg_signer cfg;
@@ -76,9 +91,13 @@ typedef struct {
     unsigned char identity_pk[32];
     unsigned char used_key[32]; /* key of the last used-session blob stored */
     int used_pending;
+    int has_policy; /* the enclave holds a sealed policy: signing needs operator approvals */
+    pending_verdict pending[MAX_PENDING];
+    size_t pending_next;
     /* current session */
     int sess;
     unsigned char sess_id[32]; /* the coordinator's session id */
+    unsigned char sess_request[32]; /* signing: the request the session serves */
     unsigned char enc_key[32]; /* RoundMessages.key_id the enclave expects */
     unsigned char enc_sess[32]; /* RoundMessages.session_id the enclave expects */
     int refresh;                /* SESS_KEYGEN refreshes the key refresh_key */
@@ -236,6 +255,7 @@ static void blob_name(char *out, size_t cap, uint32_t kind, const unsigned char 
     case ENC_SEAL_KIND_BAN_LIST: snprintf(out, cap, "bans.sealed"); break;
     case ENC_SEAL_KIND_USED_SESSIONS: snprintf(out, cap, "used-%s.sealed", hex); break;
     case ENC_SEAL_KIND_COUNTERS: snprintf(out, cap, "instances.sealed"); break;
+    case ENC_SEAL_KIND_POLICY: snprintf(out, cap, "policy.sealed"); break;
     default: snprintf(out, cap, "kind%u.sealed", kind); break;
     }
 }
@@ -322,10 +342,16 @@ static int load_blob(const char *name, uint32_t kind, const unsigned char *key_i
 static int load_state(void) {
     DIR *d = opendir(g.cfg.data_dir);
     struct dirent *de;
-    char bans[512], insts[512];
+    char bans[512], insts[512], policy[512];
     int r = 0, keys = 0;
     if (d == NULL) {
         return -1;
+    }
+    /* The policy comes first: a key bound to a policy is only usable under that policy. */
+    g.has_policy = 0;
+    if (data_path(policy, sizeof(policy), "policy.sealed") == 0 && access(policy, F_OK) == 0) {
+        r = load_blob("policy.sealed", ENC_SEAL_KIND_POLICY, NULL);
+        g.has_policy = r == 0;
     }
     while (r == 0 && (de = readdir(d)) != NULL) {
         unsigned char key_id[32];
@@ -354,7 +380,8 @@ static int load_state(void) {
         r = load_blob("instances.sealed", ENC_SEAL_KIND_COUNTERS, NULL);
     }
     if (r == 0) {
-        net_log(NET_LOG_INFO, "enclave holds %d key share(s)", keys);
+        net_log(NET_LOG_INFO, "enclave holds %d key share(s)%s", keys,
+                g.has_policy ? " and a sealed signing policy" : ", no signing policy");
     }
     return r;
 }
@@ -371,13 +398,69 @@ static int read_seal_secret(unsigned char **out, size_t *len) {
     return 0;
 }
 
+/* A configuration file's text, NUL-terminated. */
+static int read_text(const char *path, char **out, size_t max) {
+    unsigned char *buf = NULL, *t;
+    size_t len = 0;
+    if (read_file(path, &buf, &len, max) != 0 || (t = realloc(buf, len + 1)) == NULL) {
+        free(buf);
+        net_log(NET_LOG_WARN, "cannot read %s", path);
+        return -1;
+    }
+    t[len] = '\0';
+    *out = (char *)t;
+    return 0;
+}
+
+/* First start: a new identity key, and the configured policy, which the enclave checks and seals
+ * (on_sealed stores policy.sealed) and afterwards takes only from that blob. */
+static int enclave_init(void) {
+    Mpc__Enclave__Policy pol = MPC__ENCLAVE__POLICY__INIT;
+    Mpc__Enclave__Envelope *status = NULL;
+    ProtobufCBinaryData ms[CFG_POLICY_MAX_MULTISEND];
+    char *approvers = NULL, *registry = NULL;
+    int rc = MPC_ENCLAVE_E_ARG;
+
+    if (!g.cfg.has_policy) {
+        net_log(NET_LOG_WARN, "no [policy] section: this enclave is created without a signing policy and will sign "
+                "EIP-191 messages without operator approvals only");
+        return mpc_enclave_init(g.enc, g.identity_pk);
+    }
+    if (read_text(g.cfg.policy.approvers, &approvers, POLICY_APPROVERS_FILE_MAX) != 0 ||
+            (g.cfg.policy.asset_registry[0] != '\0' &&
+                    read_text(g.cfg.policy.asset_registry, &registry, CFG_POLICY_FILE_MAX) != 0)) {
+        goto out;
+    }
+    pol.approvers = approvers;
+    pol.chain_id = g.cfg.policy.chain_id;
+    pol.native_symbol = g.cfg.policy.native_symbol;
+    pol.asset_registry = registry != NULL ? registry : (char *)"";
+    for (size_t i = 0; i < g.cfg.policy.n_multisend; i++) {
+        ms[i].data = g.cfg.policy.multisend[i];
+        ms[i].len = 20;
+    }
+    pol.multisend_call_only = ms;
+    pol.n_multisend_call_only = g.cfg.policy.n_multisend;
+    pol.btc_network = g.cfg.policy.btc_network;
+    rc = mpc_enclave_init_policy(g.enc, &status, g.identity_pk, &pol);
+    if (rc == MPC_ENCLAVE_E_STATUS && status != NULL && status->type == MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_STATUS) {
+        net_log(NET_LOG_WARN, "the enclave refused the configured policy: %s", status->status->detail);
+    }
+    g.has_policy = rc == MPC_ENCLAVE_OK;
+out:
+    mpc_enclave_reply_free(status);
+    free(approvers);
+    free(registry);
+    return rc;
+}
+
 /* Spawn, Hello, Config, identity (Unseal or Init), sealed state, Start. */
 static int enclave_start(void) {
     mpc_enclave_sinks sinks = {on_audit, on_sealed, NULL, NULL};
     unsigned char *secret = NULL, *idblob = NULL, *last = NULL;
     size_t secret_len = 0, idlen = 0, last_len = 0;
     char idpath[512];
-    int r = -1, rc;
+    int r = -1, rc, fresh;
 
     if (mpc_enclave_spawn(&g.enc, g.cfg.enclave_path, g.test_mode ? "--insecure-test-mode" : NULL, &sinks) !=
             MPC_ENCLAVE_OK) {
@@ -407,18 +490,24 @@ static int enclave_start(void) {
     if (data_path(idpath, sizeof(idpath), "identity.sealed") != 0) {
         goto out;
     }
-    if (read_file(idpath, &idblob, &idlen, MAX_BLOB) == 0) {
+    fresh = read_file(idpath, &idblob, &idlen, MAX_BLOB) != 0;
+    if (!fresh) {
         rc = mpc_enclave_unseal_identity(g.enc, g.identity_pk, idblob, idlen);
     } else {
         net_log(NET_LOG_INFO, "no identity.sealed in %s: the enclave creates its identity key", g.cfg.data_dir);
-        rc = mpc_enclave_init(g.enc, g.identity_pk);
+        rc = enclave_init();
     }
     if (rc != MPC_ENCLAVE_OK) {
         net_log(NET_LOG_WARN, "the enclave could not load or create its identity (%d); wrong sealing secret?", rc);
         goto out;
     }
-    if (load_state() != 0 || last_audit_record(&last, &last_len) != 0) {
+    /* A new enclave has nothing sealed yet (its policy was installed by Init). */
+    if ((!fresh && load_state() != 0) || last_audit_record(&last, &last_len) != 0) {
         goto out;
+    }
+    if (!fresh && g.cfg.has_policy && !g.has_policy) {
+        net_log(NET_LOG_WARN, "the [policy] section is ignored: this enclave was created without a policy, which "
+                "is given only at an enclave's first start");
     }
     if (mpc_enclave_start(g.enc, last, last_len) != MPC_ENCLAVE_OK) {
         net_log(NET_LOG_WARN, "the enclave refused to start serving");
@@ -485,7 +574,7 @@ static void send_coord(const Mpc__Wire__Envelope *env) {
     }
 }
 
-static void session_failed(const char *reason, const uint32_t *blame, size_t nblame) {
+static void session_failed(const char *reason, const uint32_t *blame, size_t nblame, int needs_approvals) {
     Mpc__Wire__SessionFailed sf = MPC__WIRE__SESSION_FAILED__INIT;
     Mpc__Wire__Envelope env;
     char text[256];
@@ -500,6 +589,7 @@ static void session_failed(const char *reason, const uint32_t *blame, size_t nbl
     sf.reason = text;
     sf.blame = (uint32_t *)blame;
     sf.n_blame = nblame;
+    sf.needs_approvals = needs_approvals != 0;
     wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_SESSION_FAILED, &sf);
     net_log(NET_LOG_WARN, "session failed: %s", text);
     snprintf(g.last_error, sizeof(g.last_error), "%s", text);
@@ -513,11 +603,12 @@ static void enclave_failed(Mpc__Enclave__Envelope *reply, const char *what) {
     char why[300];
     if (reply != NULL && reply->type == MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_STATUS) {
         snprintf(why, sizeof(why), "%s: enclave status %d: %s", what, reply->status->code, reply->status->detail);
-        session_failed(why, reply->status->banned, reply->status->n_banned);
+        session_failed(why, reply->status->banned, reply->status->n_banned,
+                reply->status->code == ENC_SESSION_E_APPROVALS);
         return;
     }
     snprintf(why, sizeof(why), "%s: the enclave failed", what);
-    session_failed(why, NULL, 0);
+    session_failed(why, NULL, 0, 0);
     (void)enclave_restart(why);
 }
 
@@ -699,6 +790,82 @@ out:
 
 /* ---- signing ------------------------------------------------------------------------------ */
 
+static void pending_clear(pending_verdict *p) {
+    free(p->fingerprint);
+    free(p->words);
+    free(p->summary);
+    memset(p, 0, sizeof(*p));
+}
+
+static void pending_expire(void) {
+    uint64_t now = wire_now_ms();
+    for (size_t i = 0; i < MAX_PENDING; i++) {
+        if (g.pending[i].used && now - g.pending[i].at_ms > PENDING_TTL_MS) {
+            pending_clear(&g.pending[i]);
+        }
+    }
+}
+
+static pending_verdict *pending_find(const unsigned char request_id[32]) {
+    pending_expire();
+    for (size_t i = 0; i < MAX_PENDING; i++) {
+        if (g.pending[i].used && memcmp(g.pending[i].request_id, request_id, 32) == 0) {
+            return &g.pending[i];
+        }
+    }
+    return NULL;
+}
+
+static char *dup_bytes(const void *data, size_t len) {
+    char *t = malloc(len + 1);
+    if (t != NULL) {
+        memcpy(t, data, len);
+        t[len] = '\0';
+    }
+    return t;
+}
+
+/* Keep what the enclave said about a request for the operator socket; a later attempt of the same
+ * request replaces it. */
+static void pending_put(const Mpc__Enclave__Verdict *v) {
+    pending_verdict *p;
+    if (v->request_id.len != 32 || v->key_id.len != 32 || v->digest.len != 32 || v->sigid.len != 32 ||
+            v->derived_public_key.len != 33 || v->signature.len != 64 ||
+            (v->fingerprint_subject.len != 0 && v->fingerprint_subject.len != 32)) {
+        return;
+    }
+    p = pending_find(v->request_id.data);
+    if (p == NULL) {
+        p = &g.pending[g.pending_next];
+        g.pending_next = (g.pending_next + 1) % MAX_PENDING;
+    }
+    pending_clear(p);
+    p->at_ms = wire_now_ms();
+    memcpy(p->request_id, v->request_id.data, 32);
+    memcpy(p->key_id, v->key_id.data, 32);
+    memcpy(p->digest, v->digest.data, 32);
+    memcpy(p->sigid, v->sigid.data, 32);
+    memcpy(p->derived_pk, v->derived_public_key.data, 33);
+    memcpy(p->signature, v->signature.data, 64);
+    if (v->fingerprint_subject.len == 32) {
+        memcpy(p->subject, v->fingerprint_subject.data, 32);
+    }
+    p->payload_type = v->payload_type;
+    p->decision = v->decision;
+    p->version = v->verdict_version;
+    p->approvals_required = v->approvals_required;
+    p->fingerprint = dup_bytes(v->fingerprint.data, v->fingerprint.len);
+    p->words = dup_bytes(v->fingerprint_words, strlen(v->fingerprint_words));
+    p->summary = dup_bytes(v->summary, strlen(v->summary));
+    p->used = p->fingerprint != NULL && p->words != NULL && p->summary != NULL;
+    if (!p->used) {
+        pending_clear(p);
+    }
+}
+
+/* The enclave decodes the payload itself and answers a signed verdict, which goes to the
+ * coordinator and stays here for the operator. Enclaves decode between the rounds of a running
+ * session too, so a burst of requests does not wait for each session. */
 static void on_sign_payload(const Mpc__Wire__SignPayload *sp) {
     Mpc__Enclave__SignRequest sr = MPC__ENCLAVE__SIGN_REQUEST__INIT;
     Mpc__Enclave__Envelope env, *reply = NULL;
@@ -706,10 +873,6 @@ static void on_sign_payload(const Mpc__Wire__SignPayload *sp) {
     Mpc__Wire__Envelope wenv;
     const Mpc__Enclave__Verdict *v;
 
-    if (g.sess != SESS_NONE) {
-        net_log(NET_LOG_WARN, "payload for request while a session runs; not answered");
-        return;
-    }
     /* The enclave treats a malformed request as fatal; refuse it here instead. */
     if (sp->request_id.len != 32 || sp->key_id.len != 32 || sp->payload_type == 0 || sp->payload.len == 0 ||
             sp->n_path > 255 || sp->n_signers < 2 || sp->n_signers > MAX_PARTIES || sp->coord_nonce.len != 32) {
@@ -738,21 +901,28 @@ static void on_sign_payload(const Mpc__Wire__SignPayload *sp) {
     res.digest = v->digest;
     res.summary = v->summary;
     res.fingerprint = v->fingerprint;
-    res.decision = v->decision == ENCLAVE_DECISION_ALLOW ? MPC__WIRE__DECISION__DECISION_APPROVE
-                                                      : MPC__WIRE__DECISION__DECISION_REJECT;
+    res.decision = v->decision != ENC_DECISION_ALLOW ? MPC__WIRE__DECISION__DECISION_REJECT :
+                   v->approvals_required > 0 ? MPC__WIRE__DECISION__DECISION_NEEDS_APPROVAL :
+                   MPC__WIRE__DECISION__DECISION_APPROVE;
     res.signature = v->signature;
     res.session_id = v->sigid;
     res.key_id = v->key_id;
     res.public_key = v->derived_public_key;
     res.payload_type = sp->payload_type;
     res.coord_nonce = sp->coord_nonce;
+    res.verdict_version = v->verdict_version;
+    res.fingerprint_subject = v->fingerprint_subject;
+    res.fingerprint_words = v->fingerprint_words;
+    res.approvals_required = v->approvals_required;
     wire_init(&wenv, MPC__WIRE__MSG_TYPE__MSG_TYPE_SIGNER_RESULT, &res);
     {
         char dh[65];
         wire_hex(dh, v->digest.data, v->digest.len == 32 ? 32 : 0);
         net_log(NET_LOG_INFO, "payload decoded: digest %s, %s", dh,
-                v->decision == ENCLAVE_DECISION_ALLOW ? "allowed" : "denied");
+                v->decision != ENC_DECISION_ALLOW ? "denied" :
+                v->approvals_required > 0 ? "allowed once operators approve" : "allowed");
     }
+    pending_put(v);
     send_coord(&wenv);
 out:
     if (reply != NULL) {
@@ -769,7 +939,8 @@ static void on_session_start(const Mpc__Wire__SessionStart *ss) {
     if (g.sess != SESS_NONE) {
         (void)enclave_restart("a new session replaces the unfinished one");
     }
-    if (ss->session_id.len != 32 || ss->key_id.len != 32 ||
+    if (ss->session_id.len != 32 || ss->key_id.len != 32 || ss->request_id.len != 32 ||
+            ss->n_approvals > POLICY_APPROVALS_MAX ||
             fill_peers(peers, pp, &np, ss->participants, ss->n_participants) != 0) {
         net_log(NET_LOG_WARN, "session start with malformed participants; refused");
         return;
@@ -778,6 +949,12 @@ static void on_session_start(const Mpc__Wire__SessionStart *ss) {
     st.sigid = ss->session_id;
     st.peers = pp;
     st.n_peers = np;
+    /* Without a policy the enclave takes no approvals at all. */
+    if (g.has_policy) {
+        st.request_id = ss->request_id;
+        st.approvals = ss->approvals;
+        st.n_approvals = ss->n_approvals;
+    }
     env_init(&env, MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_SIGN_START, &st);
     g.used_pending = 0;
     if (enclave_call(&reply, &env, MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_STATUS) != MPC_ENCLAVE_OK ||
@@ -794,6 +971,7 @@ static void on_session_start(const Mpc__Wire__SessionStart *ss) {
         goto out;
     }
     g.sess = SESS_SIGN;
+    memcpy(g.sess_request, ss->request_id.data, 32);
     memcpy(g.enc_key, ss->key_id.data, 32);
     memcpy(g.enc_sess, ss->session_id.data, 32);
     g.npeers = (uint32_t)np;
@@ -808,6 +986,7 @@ out:
 static void session_output(const Mpc__Enclave__RoundMessages *rm) {
     Mpc__Wire__SessionOutput so = MPC__WIRE__SESSION_OUTPUT__INIT;
     Mpc__Wire__Envelope env;
+    pending_verdict *p;
     so.session_id.data = g.sess_id;
     so.session_id.len = 32;
     so.data = rm->public_message;
@@ -815,6 +994,9 @@ static void session_output(const Mpc__Enclave__RoundMessages *rm) {
     send_coord(&env);
     g.signatures++;
     net_log(NET_LOG_INFO, "signing session finished; public round-3 message sent for combining");
+    if ((p = pending_find(g.sess_request)) != NULL) {
+        pending_clear(p);
+    }
     session_clear();
 }
 
@@ -969,18 +1151,24 @@ static void on_close(net_conn *conn, int reason, void *data) {
     }
 }
 
-/* ---- operator socket ---------------------------------------------------------------------- */
+/* ---- operator socket ----------------------------------------------------------------------- */
 
+/* One command line per connection, answered and closed (the protocol is in README.md, "Operator
+ * socket"). */
 typedef struct {
     uv_pipe_t pipe;
     uv_write_t wr;
-    char in[64];
+    char in[OP_LINE_MAX];
     size_t in_len;
-    char out[1024];
+    char *out;
+    size_t out_len, out_cap;
+    int out_failed;
 } op_client;
 
 static void op_closed(uv_handle_t *h) {
-    free(h->data);
+    op_client *oc = h->data;
+    free(oc->out);
+    free(oc);
 }
 
 static void op_written(uv_write_t *w, int status) {
@@ -996,23 +1184,161 @@ static void op_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf) {
     buf->len = sizeof(oc->in) - oc->in_len - 1;
 }
 
-static void op_reply(op_client *oc, const char *cmd) {
-    uv_buf_t b;
-    char id[65];
-    if (strcmp(cmd, "status") == 0) {
-        wire_hex(id, g.identity_pk, 32);
-        snprintf(oc->out, sizeof(oc->out),
-                "signer %s (party %u)\ncoordinator: %s\nenclave: %s\nidentity: %s\nsession: %s\n"
-                "keygens: %u\nsignatures: %u\nfailures: %u\nlast error: %s\n",
-                g.cfg.id, g.party, g.conn != NULL ? "connected" : "disconnected", g.enc_up ? "running" : "down", id,
-                g.sess == SESS_KEYGEN ? "keygen" : g.sess == SESS_SIGN ? "signing" : "idle", g.keygens, g.signatures,
-                g.failures, g.last_error[0] != '\0' ? g.last_error : "none");
-    } else {
-        snprintf(oc->out, sizeof(oc->out), "unknown command; available: status\n");
+static void op_printf(op_client *oc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void op_printf(op_client *oc, const char *fmt, ...) {
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || oc->out_failed) {
+        oc->out_failed = 1;
+        return;
     }
-    b = uv_buf_init(oc->out, (unsigned)strlen(oc->out));
-    oc->wr.data = oc;
+    if (oc->out_len + (size_t)n + 1 > oc->out_cap) {
+        size_t cap = (oc->out_len + (size_t)n + 1) * 2;
+        char *t = realloc(oc->out, cap);
+        if (t == NULL) {
+            oc->out_failed = 1;
+            return;
+        }
+        oc->out = t;
+        oc->out_cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(oc->out + oc->out_len, oc->out_cap - oc->out_len, fmt, ap);
+    va_end(ap);
+    oc->out_len += (size_t)n;
+}
+
+static void op_status(op_client *oc) {
+    char id[65];
+    wire_hex(id, g.identity_pk, 32);
+    op_printf(oc,
+            "signer %s (party %u)\ncoordinator: %s\nenclave: %s\nidentity: %s\npolicy: %s\nsession: %s\n"
+            "keygens: %u\nsignatures: %u\nfailures: %u\nlast error: %s\n",
+            g.cfg.id, g.party, g.conn != NULL ? "connected" : "disconnected", g.enc_up ? "running" : "down", id,
+            g.has_policy ? "sealed (operator approvals required)" : "none", g.sess == SESS_KEYGEN ? "keygen" :
+            g.sess == SESS_SIGN ? "signing" : "idle", g.keygens, g.signatures, g.failures,
+            g.last_error[0] != '\0' ? g.last_error : "none");
+}
+
+static const char *type_name(uint32_t type) {
+    const char *n = payload_type_name(type);
+    return n != NULL ? n : "unknown";
+}
+
+static void op_pending(op_client *oc) {
+    size_t n = 0;
+    pending_expire();
+    for (size_t i = 0; i < MAX_PENDING; i++) {
+        n += g.pending[i].used != 0;
+    }
+    op_printf(oc, "ok %zu\n", n);
+    for (size_t i = 0; i < MAX_PENDING; i++) {
+        const pending_verdict *p = &g.pending[i];
+        char rid[65], kid[65];
+        if (!p->used) {
+            continue;
+        }
+        wire_hex(rid, p->request_id, 32);
+        wire_hex(kid, p->key_id, 32);
+        op_printf(oc, "%s\t%s\t%s\t%s\t%u\t%.*s\n", rid, kid, type_name(p->payload_type),
+                p->decision == ENC_DECISION_ALLOW ? "allow" : "deny", p->approvals_required,
+                (int)strcspn(p->summary, "\n"), p->summary);
+    }
+}
+
+static void op_show(op_client *oc, const char *arg) {
+    unsigned char rid[32];
+    const pending_verdict *p;
+    char h[5][65], pk[67], sig[129], idk[65];
+    size_t lines = 1;
+    if (wire_unhex(rid, 32, arg) != NET_OK) {
+        op_printf(oc, "error expected a request id of 64 hex digits\n");
+        return;
+    }
+    if ((p = pending_find(rid)) == NULL) {
+        op_printf(oc, "error unknown request %s\n", arg);
+        return;
+    }
+    wire_hex(h[0], p->request_id, 32);
+    wire_hex(h[1], p->key_id, 32);
+    wire_hex(h[2], p->digest, 32);
+    wire_hex(h[3], p->sigid, 32);
+    wire_hex(h[4], p->subject, p->version == 2 ? 32 : 0);
+    wire_hex(pk, p->derived_pk, 33);
+    wire_hex(sig, p->signature, 64);
+    wire_hex(idk, g.identity_pk, 32);
+    for (const char *q = p->summary; *q != '\0'; q++) {
+        lines += *q == '\n';
+    }
+    op_printf(oc,
+            "ok\nrequest-id: %s\nkey-id: %s\npayload-type: %u\ndigest: %s\nsession-id: %s\npublic-key: %s\n"
+            "decision: %s\nverdict-version: %u\nfingerprint-subject: %s\nfingerprint: %s\nfingerprint-words: %s\n"
+            "approvals-required: %u\nenclave-identity: %s\nverdict-signature: %s\nsummary-lines: %zu\n%s",
+            h[0], h[1], p->payload_type, h[2], h[3], pk, p->decision == ENC_DECISION_ALLOW ? "allow" : "deny",
+            p->version, h[4], p->fingerprint, p->words, p->approvals_required, idk, sig, lines, p->summary);
+}
+
+/* An operator's approval or rejection: checked for form and request here, judged by the enclaves. */
+static void op_approve(op_client *oc, const char *arg) {
+    unsigned char a[POLICY_APPROVAL_BYTES];
+    Mpc__Wire__Approval ap = MPC__WIRE__APPROVAL__INIT;
+    Mpc__Wire__Envelope env;
+    policy_approval pa;
+    char rid[17];
+    if (wire_unhex(a, sizeof(a), arg) != NET_OK || policy_approval_parse(NULL, &pa, a, sizeof(a)) != POLICY_OK) {
+        op_printf(oc, "error malformed approval (expected %u bytes in hex)\n", POLICY_APPROVAL_BYTES);
+        return;
+    }
+    if (pending_find(pa.statement.request_id) == NULL) {
+        op_printf(oc, "error unknown request: this signer has no verdict for it\n");
+        return;
+    }
+    if (g.conn == NULL) {
+        op_printf(oc, "error not connected to the coordinator\n");
+        return;
+    }
+    ap.request_id.data = pa.statement.request_id;
+    ap.request_id.len = 32;
+    ap.approval.data = a;
+    ap.approval.len = sizeof(a);
+    wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_APPROVAL, &ap);
+    if (wire_send(g.conn, &env) != NET_OK) {
+        op_printf(oc, "error the coordinator link refused the message\n");
+        return;
+    }
+    wire_hex(rid, pa.statement.request_id, 8);
+    net_log(NET_LOG_INFO, "operator %s for request %s forwarded to the coordinator",
+            pa.statement.decision == POLICY_DECISION_APPROVE ? "approval" : "rejection", rid);
+    op_printf(oc, "ok forwarded to the coordinator\n");
+}
+
+static void op_reply(op_client *oc, const char *line) {
+    uv_buf_t b;
+    const char *sp = strchr(line, ' ');
+    size_t cmd_len = sp != NULL ? (size_t)(sp - line) : strlen(line);
+    const char *arg = sp != NULL ? sp + 1 : "";
+    if (cmd_len == 6 && strncmp(line, "status", 6) == 0) {
+        op_status(oc);
+    } else if (cmd_len == 7 && strncmp(line, "pending", 7) == 0) {
+        op_pending(oc);
+    } else if (cmd_len == 4 && strncmp(line, "show", 4) == 0) {
+        op_show(oc, arg);
+    } else if (cmd_len == 7 && strncmp(line, "approve", 7) == 0) {
+        op_approve(oc, arg);
+    } else {
+        op_printf(oc, "error unknown command; available: status, pending, show <request id>, approve <hex>\n");
+    }
     uv_read_stop((uv_stream_t *)&oc->pipe);
+    if (oc->out_failed || oc->out_len == 0) {
+        uv_close((uv_handle_t *)&oc->pipe, op_closed);
+        return;
+    }
+    b = uv_buf_init(oc->out, (unsigned)oc->out_len);
+    oc->wr.data = oc;
     if (uv_write(&oc->wr, (uv_stream_t *)&oc->pipe, &b, 1, op_written) != 0) {
         uv_close((uv_handle_t *)&oc->pipe, op_closed);
     }
@@ -1193,6 +1519,9 @@ out:
     uv_run(&loop, UV_RUN_DEFAULT);
     net_tls_ctx_free(g.tls);
     session_clear();
+    for (size_t i = 0; i < MAX_PENDING; i++) {
+        pending_clear(&g.pending[i]);
+    }
     enclave_stop();
     (void)uv_loop_close(&loop);
     net_log(NET_LOG_INFO, "stopped");
