@@ -819,7 +819,9 @@ static pending_verdict *pending_find(const unsigned char request_id[32]) {
 static char *dup_bytes(const void *data, size_t len) {
     char *t = malloc(len + 1);
     if (t != NULL) {
-        memcpy(t, data, len);
+        if (len > 0) {
+            memcpy(t, data, len);
+        }
         t[len] = '\0';
     }
     return t;
