@@ -83,6 +83,8 @@ typedef struct {
     char words[COORD_WORDS_MAX + 1];
     uint32_t decision;
     uint32_t approvals_required;
+    unsigned char identity_sig[64]; /* the enclave's signature of the verdict */
+    int stored;                     /* written to the store */
 } view;
 
 typedef struct {
@@ -875,6 +877,42 @@ static void await_approvals(coord *c, request *r) {
     }
 }
 
+/* Every view of this attempt not stored yet, in one transaction (one fsync) once the attempt is
+ * decided. A later attempt asks again with another signing set; the store keeps the first record
+ * of each signer. */
+static void db_views_put(coord *c, request *r, const coord_key *k) {
+    if (store_begin(c->db) != STORE_OK) {
+        db_warn(c, "begin");
+        return;
+    }
+    for (uint32_t p = 1; p <= k->n; p++) {
+        view *v = &r->views[p - 1];
+        store_signer_result res;
+        if (!v->have || v->stored) {
+            continue;
+        }
+        memset(&res, 0, sizeof(res));
+        hexid(res.request_id, r->rec.request_id);
+        snprintf(res.signer_id, sizeof(res.signer_id), "%s", k->signers[p - 1]);
+        memcpy(res.digest, v->digest, 32);
+        snprintf(res.summary, sizeof(res.summary), "%s", v->summary);
+        snprintf(res.fingerprint, sizeof(res.fingerprint), "%.*s", (int)v->fingerprint_len,
+                (const char *)v->fingerprint);
+        res.verdict = v->decision == MPC__WIRE__DECISION__DECISION_APPROVE ? STORE_VERDICT_ALLOW :
+                      v->decision == MPC__WIRE__DECISION__DECISION_NEEDS_APPROVAL ? STORE_VERDICT_NEEDS_APPROVAL :
+                      STORE_VERDICT_DENY;
+        memcpy(res.identity_sig, v->identity_sig, 64);
+        v->stored = 1;
+        if (store_signer_result_put(c->db, &res) != STORE_OK && r->attempts == 1) {
+            db_warn(c, "signer result");
+        }
+    }
+    if (store_commit(c->db) != STORE_OK) {
+        db_warn(c, "commit");
+        store_rollback(c->db);
+    }
+}
+
 /* Compare what the signers reported; start the session once every member of P allowed it and the
  * approvals its enclaves asked for are there. */
 static void sign_evaluate(coord *c, request *r, int deadline_passed) {
@@ -894,6 +932,7 @@ static void sign_evaluate(coord *c, request *r, int deadline_passed) {
             continue;
         }
         if (first != NULL && memcmp(first->digest, v->digest, 32) != 0) {
+            db_views_put(c, r, k);
             finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_BLOCKED,
                     "signers computed different digests for this payload");
             return;
@@ -903,6 +942,7 @@ static void sign_evaluate(coord *c, request *r, int deadline_passed) {
     if ((r->asked & ~r->answered) != 0 && !deadline_passed) {
         return;
     }
+    db_views_put(c, r, k);
     for (size_t i = 0; i < r->nparties; i++) {
         const view *v = &r->views[r->party[i] - 1];
         const char *id = c->signers[r->signer_of[i]].id;
@@ -965,25 +1005,6 @@ static void session_failed(coord *c, request *r, uint32_t blamed_party, const ch
     r->rec.state = MPC__WIRE__REQUEST_STATE__REQUEST_STATE_PENDING;
     r->start_waiting = 0;
     sign_attempt(c, r, find_key(c, r->rec.key_id));
-}
-
-static void db_view_put(coord *c, request *r, const signer *s, const Mpc__Wire__SignerResult *sr) {
-    store_signer_result res;
-    memset(&res, 0, sizeof(res));
-    hexid(res.request_id, r->rec.request_id);
-    snprintf(res.signer_id, sizeof(res.signer_id), "%s", s->id);
-    memcpy(res.digest, sr->digest.data, 32);
-    snprintf(res.summary, sizeof(res.summary), "%s", sr->summary);
-    snprintf(res.fingerprint, sizeof(res.fingerprint), "%.*s", (int)sr->fingerprint.len,
-            (const char *)sr->fingerprint.data);
-    res.verdict = sr->decision == MPC__WIRE__DECISION__DECISION_APPROVE ? STORE_VERDICT_ALLOW :
-                  sr->decision == MPC__WIRE__DECISION__DECISION_NEEDS_APPROVAL ? STORE_VERDICT_NEEDS_APPROVAL :
-                  STORE_VERDICT_DENY;
-    memcpy(res.identity_sig, sr->signature.data, 64);
-    /* A later attempt asks again with another signing set; the store keeps the first record. */
-    if (store_signer_result_put(c->db, &res) != STORE_OK && r->attempts == 1) {
-        db_warn(c, "signer result");
-    }
 }
 
 /* The verdict signature (enclave/verdict.h), checked with the identity key pinned in the
@@ -1058,6 +1079,7 @@ static void on_signer_result(coord *c, signer *s, const Mpc__Wire__SignerResult 
     v->have = 1;
     memcpy(v->digest, sr->digest.data, 32);
     memcpy(v->sigid, sr->session_id.data, 32);
+    memcpy(v->identity_sig, sr->signature.data, 64);
     if (sr->fingerprint.len > 0) {
         memcpy(v->fingerprint, sr->fingerprint.data, sr->fingerprint.len);
     }
@@ -1065,7 +1087,6 @@ static void on_signer_result(coord *c, signer *s, const Mpc__Wire__SignerResult 
     snprintf(v->words, sizeof(v->words), "%s", sr->fingerprint_words);
     v->decision = sr->decision;
     v->approvals_required = sr->approvals_required;
-    db_view_put(c, r, s, sr);
     {
         char dh[65];
         wire_hex(dh, v->digest, 32);
@@ -1136,6 +1157,10 @@ static void on_session_output(coord *c, signer *s, const Mpc__Wire__SessionOutpu
         session_failed(c, r, 0, "the combined signature does not verify");
         return;
     }
+    /* The session's end and the result: one transaction, one fsync. */
+    if (store_begin(c->db) != STORE_OK) {
+        db_warn(c, "begin");
+    }
     db_session_end(c, r, STORE_SESSION_COMPLETED, NULL);
     clear_session(r);
     if (assemble_output(err, sizeof(err), &r->rec.out, r->rec.payload_type, r->rec.payload, r->rec.payload_len, sig,
@@ -1148,6 +1173,10 @@ static void on_session_output(coord *c, signer *s, const Mpc__Wire__SessionOutpu
         r->rec.recovery_id = (uint32_t)recid;
         memcpy(r->rec.public_key, pub.pubkey, 33);
         finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_DONE, NULL);
+    }
+    if (store_commit(c->db) != STORE_OK) {
+        db_warn(c, "commit");
+        store_rollback(c->db);
     }
     start_waiting_sessions(c);
 }
@@ -1582,7 +1611,21 @@ static void on_sign_call(coord *c, net_conn *conn, const Mpc__Wire__SignCall *sc
     in.payload_type = payload_type_name(r->rec.payload_type);
     in.payload = r->rec.payload;
     in.payload_len = r->rec.payload_len;
-    rc = store_request_submit(c->db, &stored, &created, &in);
+    /* The new request and its move to decoding: one transaction, one fsync. */
+    rc = store_begin(c->db);
+    if (rc == STORE_OK) {
+        rc = store_request_submit(c->db, &stored, &created, &in);
+    }
+    if (rc == STORE_OK && created && db_move(c, r, STORE_REQ_DECODING, NULL) != 0) {
+        rc = STORE_E_INTERNAL;
+    }
+    if (rc == STORE_OK && store_commit(c->db) != STORE_OK) {
+        rc = STORE_E_INTERNAL;
+    }
+    if (rc != STORE_OK) {
+        store_rollback(c->db);
+        r->rec.sst = STORE_REQ_RECEIVED;
+    }
     if (rc == STORE_E_CONFLICT) {
         reply_error(conn, sc->call_id, CALL_E_CONFLICT, "idempotency key already used for a different request");
         goto out;
