@@ -398,15 +398,12 @@ static void session_failed(coord *c, request *r, uint32_t blamed_party, const ch
 
 /* ---- keygen ------------------------------------------------------------------------------- */
 
+static void session_when_free(coord *c, request *r);
+
 /* A DKG, or for a refresh request the same ceremony over the key's n signers; every one of
- * them must take part. */
+ * them must take part. It starts once none of them is in another session (keygen_session). */
 static void keygen_begin(coord *c, request *r) {
-    Mpc__Wire__Participant parts[MPC_MAX_PARTIES], *pp[MPC_MAX_PARTIES];
-    Mpc__Wire__KeygenStart ks = MPC__WIRE__KEYGEN_START__INIT;
-    Mpc__Wire__Envelope env;
-    int refresh = r->rec.kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_REFRESH;
     size_t have = 0;
-    char sh[17];
 
     /* Enclaves have fixed party indices: a key of n signers is made (and refreshed) by configured
      * signers 1..n. */
@@ -423,11 +420,23 @@ static void keygen_begin(coord *c, request *r) {
         finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED, why);
         return;
     }
+    r->nparties = have;
+    session_when_free(c, r);
+}
+
+static void keygen_session(coord *c, request *r) {
+    Mpc__Wire__Participant parts[MPC_MAX_PARTIES], *pp[MPC_MAX_PARTIES];
+    Mpc__Wire__KeygenStart ks = MPC__WIRE__KEYGEN_START__INIT;
+    Mpc__Wire__Envelope env;
+    int refresh = r->rec.kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_REFRESH;
+    size_t have = r->nparties;
+    char sh[17];
+
+    r->start_waiting = 0;
     if (random_bytes(r->session_id, 32) != 0) {
         finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED, "no randomness");
         return;
     }
-    r->nparties = have;
     r->session_active = 1;
     r->round = 0;
     r->deadline_ms = wire_now_ms() + c->cfg->round_ms;
@@ -833,31 +842,57 @@ static int signer_busy(const coord *c, int si) {
 
 static void start_waiting_sessions(coord *c);
 
-/* Start r's session now if none of its members is in another session, else once they are free
- * (start_waiting_sessions); its verdicts stay valid meanwhile. */
-static void sign_start_when_free(coord *c, request *r) {
+/* Start r's session (signing, keygen or refresh) now if none of its members is in another
+ * session, else once they are free (start_waiting_sessions); a signing request's verdicts stay
+ * valid meanwhile. */
+static void session_when_free(coord *c, request *r) {
     r->start_waiting = 1;
     r->deadline_ms = wire_now_ms() + c->cfg->approval_ms;
     start_waiting_sessions(c);
 }
 
-/* Oldest first, so that a burst of requests is served in arrival order. */
+static int waiting(const request *r) {
+    return r->start_waiting && !is_final(r->rec.state);
+}
+
+static int share_member(const request *a, const request *b) {
+    for (size_t i = 0; i < a->nparties; i++) {
+        for (size_t j = 0; j < b->nparties; j++) {
+            if (a->signer_of[i] == b->signer_of[j]) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Oldest first per signer: a waiting session starts when its members are free and no older
+ * waiting session needs one of them, so a keygen waiting for all n signers is not overtaken
+ * forever by signing sessions that need only t. */
 static void start_waiting_sessions(coord *c) {
     for (;;) {
         request *next = NULL;
-        for (request *r = c->requests; r != NULL; r = r->next) {
-            int free_now = r->start_waiting && !is_final(r->rec.state);
-            for (size_t i = 0; free_now && i < r->nparties; i++) {
-                free_now = !signer_busy(c, r->signer_of[i]);
+        for (request *r = c->requests; r != NULL && next == NULL; r = r->next) {
+            int startable = waiting(r);
+            for (size_t i = 0; startable && i < r->nparties; i++) {
+                startable = !signer_busy(c, r->signer_of[i]);
             }
-            if (free_now && (next == NULL || r->rec.created_ms < next->rec.created_ms)) {
-                next = r;
+            for (const request *o = c->requests; startable && o != NULL; o = o->next) {
+                startable = o == r || !waiting(o) || o->rec.created_ms > r->rec.created_ms ||
+                            (o->rec.created_ms == r->rec.created_ms &&
+                                    memcmp(o->rec.request_id, r->rec.request_id, 32) > 0) ||
+                            !share_member(o, r);
             }
+            next = startable ? r : NULL;
         }
         if (next == NULL) {
             return;
         }
-        sign_start_session(c, next);
+        if (next->rec.kind == MPC__WIRE__REQUEST_KIND__REQUEST_KIND_SIGN) {
+            sign_start_session(c, next);
+        } else {
+            keygen_session(c, next);
+        }
     }
 }
 
@@ -980,7 +1015,7 @@ static void sign_evaluate(coord *c, request *r, int deadline_passed) {
         await_approvals(c, r);
         return;
     }
-    sign_start_when_free(c, r);
+    session_when_free(c, r);
 }
 
 /* A session member failed: exclude it and try again with another signing set. */
@@ -1273,7 +1308,7 @@ static void on_approval(coord *c, signer *s, const Mpc__Wire__Approval *ap) {
         required = v->approvals_required > required ? v->approvals_required : required;
     }
     if (r->n_approvals >= required) {
-        sign_start_when_free(c, r);
+        session_when_free(c, r);
     }
 }
 
@@ -2031,7 +2066,7 @@ static void on_tick(uv_timer_t *t) {
             }
             session_failed(c, r, slow, "round timeout");
         } else if (r->start_waiting) {
-            sign_start_when_free(c, r);
+            session_when_free(c, r);
         } else if (r->rec.state == MPC__WIRE__REQUEST_STATE__REQUEST_STATE_AWAITING_APPROVAL) {
             char why[160];
             snprintf(why, sizeof(why), "the operator approvals did not reach the signers' quorum within %u s",

@@ -164,4 +164,26 @@ PY
 check "the operator socket answers status" grep -q "coordinator: connected" <<<"$status"
 check "the operator socket has mode 0660" test "$(stat -c %a "$dir/signer-2/operator.sock")" = 660
 
+# ---- concurrency: a burst of requests and a keygen -----------------------------------------------
+for i in 1 2 3; do cluster_stop_signer "$i" 2>/dev/null; cluster_start_signer "$i"; done
+restarts=$(cat "$dir"/log/signer-*.log | grep -c "replaces the unfinished")
+burst=()
+for i in $(seq 1 12); do
+  printf 'burst message %s' "$i" >"$dir/b$i"
+  sign "b-$i" "$dir/b$i" >"$dir/b$i.json" 2>&1 &
+  burst+=($!)
+done
+kg2=$(cluster_ctl --json --timeout 60 keygen --n 3 --t 2 --idempotency-key kg-burst)
+check "a keygen submitted during a burst of 12 signing requests completes" \
+  test "$(echo "$kg2" | json_get '["state"]')" = done
+wait "${burst[@]}"
+done_count=0
+for i in $(seq 1 12); do
+  [ "$(json_get '["state"]' <"$dir/b$i.json" 2>/dev/null)" = done ] && verify "$(cat "$dir/b$i.json")" "$dir/b$i" &&
+    done_count=$((done_count + 1))
+done
+check "all 12 concurrent signing requests are done and verify" test "$done_count" = 12
+check "no signer had to drop a running session for another one" \
+  test "$(cat "$dir"/log/signer-*.log | grep -c "replaces the unfinished")" = "$restarts"
+
 itest_end
