@@ -35,6 +35,9 @@ typedef struct {
     unsigned char sigid[32];
     unsigned char key_id[32];
     unsigned char digest[32];
+    /* What the approvals name (policy/approval.h): the digest, or for a payload with several
+     * digests the fingerprint subject of the set, the same for each of its sessions. */
+    unsigned char approval_subject[32];
     unsigned char coord_nonce[32];
     uint32_t signers[MPC_MAX_PARTIES];
     size_t signer_count;
@@ -772,6 +775,7 @@ out:
 /* What the checks common to both rules found for one request. */
 typedef struct {
     unsigned char digest[32];
+    unsigned char approval_subject[32]; /* see verdict_entry */
     unsigned char sigid[32];
     unsigned char pk[33];
     int allow;
@@ -853,6 +857,7 @@ static void verdict_remember(struct enc_engine *g, const Mpc__Enclave__SignReque
     memcpy(v->sigid, ev->sigid, 32);
     memcpy(v->key_id, req->key_id.data, 32);
     memcpy(v->digest, ev->digest, 32);
+    memcpy(v->approval_subject, ev->approval_subject, 32);
     memcpy(v->coord_nonce, req->coord_nonce.data, 32);
     memcpy(v->signers, req->signers, req->n_signers * sizeof(uint32_t));
     v->signer_count = req->n_signers;
@@ -879,7 +884,7 @@ static void fingerprint_v1(char out[80], const unsigned char digest[32]) {
 /* Sign and send the verdict. fp NULL: version 1 (no policy); else version 2, which also binds the
  * payload type's fingerprint (verdict.h). With a policy its quorum goes along, unsigned. */
 static int send_verdict(enc_ipc *e, const Mpc__Enclave__SignRequest *req, const sign_eval *ev,
-        const payload_fingerprint *fp, const char *summary) {
+        const payload_fingerprint *fp, const char *summary, size_t digest_count) {
     Mpc__Enclave__Envelope env = MPC__ENCLAVE__ENVELOPE__INIT;
     Mpc__Enclave__Verdict v = MPC__ENCLAVE__VERDICT__INIT;
     const enc_policy *pol = enc_state_policy(e->engine->store);
@@ -937,6 +942,7 @@ static int send_verdict(enc_ipc *e, const Mpc__Enclave__SignRequest *req, const 
     }
     v.decision = f.decision;
     v.approvals_required = pol != NULL ? pol->approvers.quorum : 0;
+    v.digest_count = (uint32_t)digest_count;
     v.signature.data = sig;
     v.signature.len = sizeof(sig);
     v.sigid.data = (unsigned char *)ev->sigid;
@@ -989,6 +995,12 @@ static int sign_request_interim(enc_ipc *e, const Mpc__Enclave__SignRequest *req
         snprintf(summary, summary_cap, "denied: malformed EIP-191 message: %s", perr.msg);
         goto answer;
     }
+    if (req->digest_index != 0) {
+        ev.reason = "denied: an EIP-191 message has one digest (index 0)";
+        snprintf(summary, summary_cap, "%s", ev.reason);
+        goto answer;
+    }
+    memcpy(ev.approval_subject, ev.digest, 32);
     evaluate_session(e, &ev, req, share);
     if (ev.allow)
         ev.allow = interim_rule(&ev.reason, req->payload_type);
@@ -999,7 +1011,7 @@ static int sign_request_interim(enc_ipc *e, const Mpc__Enclave__SignRequest *req
         verdict_remember(e->engine, req, &ev);
 answer:
     if ((r = audit_verdict(e, req, &ev)) == ENC_OK)
-        r = send_verdict(e, req, &ev, NULL, summary);
+        r = send_verdict(e, req, &ev, NULL, summary, ev.allow ? 1 : 0);
 out:
     free(summary);
     free(display);
@@ -1054,18 +1066,29 @@ static int own_psbt_key(void *ctx, const uint8_t pubkey[33], const payload_btc_k
            mpc_point_serialize(k->mpc, pk, &child.pk) == MPC_OK && memcmp(pk, pubkey, 33) == 0;
 }
 
-/* A PSBT's one input to sign must be spent by the key and path of the request. */
-static int psbt_input_ours(const payload_summary_work *work, const payload_summary *sum, const own_keys *k) {
+/* Every input a PSBT asks to sign must be spent by the key and path of the request: one set of
+ * approvals covers all of them, so none may belong to another key or path. */
+static int psbt_inputs_ours(const payload_summary_work *work, const payload_summary *sum, const own_keys *k) {
     const payload_btc_psbt_summary *info = &work->u.btc.info;
-    size_t i;
+    size_t d, i;
+    int found;
 
-    for (i = 0; i < info->n_in; i++)
-        if (memcmp(info->in[i].digest, sum->digests[0].digest, 32) == 0)
-            return memcmp(info->in[i].pubkey, k->pk, 33) == 0;
-    return 0;
+    for (d = 0; d < sum->n_digests; d++) {
+        found = 0;
+        for (i = 0; i < info->n_in && !found; i++)
+            if (memcmp(info->in[i].digest, sum->digests[d].digest, 32) == 0) {
+                if (memcmp(info->in[i].pubkey, k->pk, 33) != 0)
+                    return 0;
+                found = 1;
+            }
+        if (!found)
+            return 0;
+    }
+    return 1;
 }
 
-/* With a policy: decode with the enclave's own context, one digest only, approvals at SIGN_START. */
+/* With a policy: decode with the enclave's own context and judge the digest req->digest_index of
+ * the payload (several only for a PSBT whose inputs are all ours); approvals at SIGN_START. */
 static int sign_request_policy(enc_ipc *e, const Mpc__Enclave__SignRequest *req, const mpc_keyshare *share,
         const enc_policy *pol) {
     payload_summary_work *work = NULL;
@@ -1114,18 +1137,24 @@ static int sign_request_policy(enc_ipc *e, const Mpc__Enclave__SignRequest *req,
                        req->payload.len) != PAYLOAD_OK) {
         snprintf(why, sizeof(why), "denied: payload refused: %s", perr.msg);
         ev.reason = why;
-    } else if ((built = 1, sum->n_digests != 1)) {
-        fp = sum->fingerprint;
-        snprintf(why, sizeof(why),
-                "denied: this PSBT has %zu inputs to sign; one signing session per input is not supported yet",
-                sum->n_digests);
+    } else if ((built = 1, fp = sum->fingerprint, sum->n_digests == 0)) {
+        ev.reason = "denied: the payload has no digest to sign";
+    } else if (sum->n_digests > 1 && req->payload_type != PAYLOAD_TYPE_PSBT) {
+        snprintf(why, sizeof(why), "denied: %zu digests in a payload that is not a PSBT", sum->n_digests);
         ev.reason = why;
-    } else if (req->payload_type == PAYLOAD_TYPE_PSBT && !psbt_input_ours(work, sum, &own)) {
-        fp = sum->fingerprint;
-        ev.reason = "denied: the PSBT input to sign is not spent by this key at the request's derivation path";
+    } else if (req->payload_type == PAYLOAD_TYPE_PSBT && !psbt_inputs_ours(work, sum, &own)) {
+        ev.reason = sum->n_digests == 1 ?
+                "denied: the PSBT input to sign is not spent by this key at the request's derivation path" :
+                "denied: a PSBT input to sign is not spent by this key at the request's derivation path";
+    } else if (req->digest_index >= sum->n_digests) {
+        snprintf(why, sizeof(why), "denied: digest index %u, but the payload has %zu digest(s)",
+                (unsigned)req->digest_index, sum->n_digests);
+        ev.reason = why;
     } else {
-        memcpy(ev.digest, sum->digests[0].digest, 32);
-        fp = sum->fingerprint;
+        memcpy(ev.digest, sum->digests[req->digest_index].digest, 32);
+        /* The fingerprint subject is the digest itself when there is one and the hash of the
+         * digest set when there are several (payload/fingerprint.h): what approvals name. */
+        memcpy(ev.approval_subject, fp.subject, 32);
         evaluate_session(e, &ev, req, share);
         if (ev.allow)
             ev.reason = "allowed: signs after the approval quorum at SIGN_START";
@@ -1142,7 +1171,7 @@ static int sign_request_policy(enc_ipc *e, const Mpc__Enclave__SignRequest *req,
     if (ev.allow)
         verdict_remember(e->engine, req, &ev);
     if ((r = audit_verdict(e, req, &ev)) == ENC_OK)
-        r = send_verdict(e, req, &ev, &fp, text);
+        r = send_verdict(e, req, &ev, &fp, text, built ? sum->n_digests : 0);
 out:
     free(work);
     free(sum);
@@ -1161,7 +1190,7 @@ static int sign_request_unbound(enc_ipc *e, const Mpc__Enclave__SignRequest *req
     memset(&ev, 0, sizeof(ev));
     if ((r = audit_verdict(e, req, &ev)) != ENC_OK)
         return r;
-    return send_verdict(e, req, &ev, NULL, reason);
+    return send_verdict(e, req, &ev, NULL, reason, 0);
 }
 
 int enc_session_h_sign_request(enc_ipc *e, const Mpc__Enclave__Envelope *in) {
@@ -1202,7 +1231,8 @@ static int sign_peers_match(const session *s, const verdict_entry *v, uint32_t s
 }
 
 /* The approval quorum of the enclave's policy for the verdict v: evaluated on the request id, key
- * id and digest this enclave computed, at the enclave's own clock. Returns 1 when approved; else
+ * id and approval subject this enclave computed (the digest, or the digest set's fingerprint
+ * subject), at the enclave's own clock. Returns 1 when approved; else
  * 0 with detail naming the outcome and every refused approval. The decision is audited. */
 static int approvals_check(enc_ipc *e, char *detail, size_t detail_size, const enc_policy *pol,
         const verdict_entry *v, const Mpc__Enclave__SignStart *ss) {
@@ -1220,7 +1250,7 @@ static int approvals_check(enc_ipc *e, char *detail, size_t detail_size, const e
     }
     memset(&pv, 0, sizeof(pv));
     if (policy_approval_check(&perr, &pv, ss->n_approvals > 0 ? results : NULL, &pol->approvers, v->request_id,
-                v->key_id, v->digest, now_ms() / 1000u, items, ss->n_approvals) != POLICY_OK) {
+                v->key_id, v->approval_subject, now_ms() / 1000u, items, ss->n_approvals) != POLICY_OK) {
         snprintf(detail, detail_size, "approvals refused: %s", perr.msg);
         ok = 0;
     } else {

@@ -681,14 +681,44 @@ out:
     return r;
 }
 
+/* The digests the enclave's signed text summary lists, in signing order: its lines
+ * "digest[i].hex: 0x<64 hex digits>" for i = 0, 1, ... (payload_summary_render_text escapes line
+ * breaks in every value, so no payload text can start such a line). Writes up to
+ * PAYLOAD_SUMMARY_MAX_DIGESTS digests to out (32 bytes each) and returns how many: index i counts
+ * only after index i - 1, and a malformed value ends the list. */
+static size_t summary_digests(unsigned char *out, const char *summary, size_t summary_len) {
+    const char *line = summary, *end = summary + summary_len, *nl;
+    char prefix[40], hex[65];
+    size_t n = 0, plen;
+
+    while (line < end && n < PAYLOAD_SUMMARY_MAX_DIGESTS) {
+        nl = memchr(line, '\n', (size_t)(end - line));
+        if (nl == NULL)
+            nl = end;
+        plen = (size_t)snprintf(prefix, sizeof(prefix), "digest[%zu].hex: 0x", n);
+        if ((size_t)(nl - line) == plen + 64 && memcmp(line, prefix, plen) == 0) {
+            memcpy(hex, line + plen, 64);
+            hex[64] = '\0';
+            if (parse_hex32(out + 32 * n, hex) != 0)
+                return n;
+            n++;
+        }
+        line = nl + 1;
+    }
+    return n;
+}
+
 /* The pinned identity (NULL: not pinned) must be the socket's; the verdict signature must verify
  * under the socket's identity; in an allowing version-2 verdict the fingerprint must be the one of
- * the digest, rendered here as mpc-inspect and the coordinator view render it. Returns 0, or -1
- * with the reason printed. */
+ * the digests the summary lists (the digest itself when there is one or none is listed), rendered here as mpc-inspect
+ * and the coordinator view render it, and the verdict's digest must be one of them. Returns 0, or
+ * -1 with the reason printed. */
 static int show_verify(const approve_show *s, const unsigned char *pinned) {
     enc_verdict_fields f;
     payload_fingerprint fp;
-    int r;
+    unsigned char *digests = NULL;
+    size_t i, n;
+    int r, found = 0, ok;
 
     if (pinned != NULL && sodium_memcmp(pinned, s->identity, 32) != 0) {
         fprintf(stderr, "mpc-approve: the signer's enclave identity ");
@@ -728,11 +758,25 @@ static int show_verify(const approve_show *s, const unsigned char *pinned) {
         return -1;
     }
     if (s->version == 2 && s->decision == ENC_VERDICT_ALLOW) {
-        if (payload_fingerprint_compute(NULL, &fp, s->digest, 1) != PAYLOAD_OK ||
-            memcmp(fp.subject, s->fingerprint_subject, 32) != 0 || strlen(fp.hex) != s->fingerprint_len ||
-            memcmp(fp.hex, s->fingerprint, s->fingerprint_len) != 0 || strlen(fp.words) != s->words_len ||
-            memcmp(fp.words, s->words, s->words_len) != 0) {
-            fprintf(stderr, "mpc-approve: the enclave's fingerprint is not the fingerprint of its digest\n");
+        if ((digests = malloc(PAYLOAD_SUMMARY_MAX_DIGESTS * 32u)) == NULL) {
+            fprintf(stderr, "mpc-approve: out of memory\n");
+            return -1;
+        }
+        /* A summary without digest lines (an older enclave) is taken to be about its one digest. */
+        if ((n = summary_digests(digests, s->summary, s->summary_len)) == 0) {
+            memcpy(digests, s->digest, 32);
+            n = 1;
+        }
+        for (i = 0; i < n && !found; i++)
+            found = memcmp(digests + 32 * i, s->digest, 32) == 0;
+        ok = found && payload_fingerprint_compute(NULL, &fp, digests, n) == PAYLOAD_OK &&
+             memcmp(fp.subject, s->fingerprint_subject, 32) == 0 && strlen(fp.hex) == s->fingerprint_len &&
+             memcmp(fp.hex, s->fingerprint, s->fingerprint_len) == 0 && strlen(fp.words) == s->words_len &&
+             memcmp(fp.words, s->words, s->words_len) == 0;
+        free(digests);
+        if (!ok) {
+            fprintf(stderr, "mpc-approve: the enclave's fingerprint is not the fingerprint of its digest (or of "
+                            "the digest set its summary lists, its digest among them)\n");
             return -1;
         }
     }
@@ -1080,7 +1124,10 @@ static int cmd_decide(int argc, char **argv) {
     now = (uint64_t)clock_now;
     memcpy(st.request_id, s.request_id, 32);
     memcpy(st.key_id, s.key_id, 32);
-    memcpy(st.subject, s.digest, 32);
+    /* The subject of a version-2 verdict, which its signature covers: the digest itself, or for a
+     * payload with several digests (a PSBT with several inputs) the fingerprint subject of the
+     * set, which one approval covers for every session of the request (policy/approval.h). */
+    memcpy(st.subject, s.fingerprint_subject, 32);
     st.expiry = now + expires_in;
     memcpy(st.approver_pubkey, pk, 32);
     show_statement(&st, now);

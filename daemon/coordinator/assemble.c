@@ -427,6 +427,81 @@ out:
     return r;
 }
 
+int assemble_psbt_restore(char *err, size_t errlen, assemble_out *out, const unsigned char *payload,
+                          size_t payload_len, const unsigned char *signed_psbt, size_t signed_len,
+                          const unsigned char pubkey33[33])
+{
+    assemble_work *w = NULL;
+    payload_btc_psbt_summary *orig = NULL;
+    payload_err perr;
+    unsigned char *copy = NULL;
+    int r;
+
+    if (err != NULL && errlen > 0) {
+        err[0] = '\0';
+    }
+    if (out == NULL) {
+        return fail(err, errlen, ASSEMBLE_E_ARG, "assemble: no output argument");
+    }
+    memset(out, 0, sizeof(*out));
+    if (payload == NULL || payload_len == 0 || signed_psbt == NULL || signed_len == 0 || pubkey33 == NULL) {
+        r = fail(err, errlen, ASSEMBLE_E_ARG, "assemble: missing payload, signed PSBT or key");
+        goto out;
+    }
+    w = malloc(sizeof(*w));
+    orig = malloc(sizeof(*orig));
+    copy = malloc(signed_len);
+    if (w == NULL || orig == NULL || copy == NULL) {
+        r = fail(err, errlen, ASSEMBLE_E_NOMEM, "assemble: out of memory");
+        goto out;
+    }
+    /* w->u.btc.psbt is parsed first from the payload only to analyze it; the signed PSBT replaces it. */
+    if (payload_btc_psbt_parse(&perr, &w->u.btc.psbt, payload, payload_len) != PAYLOAD_OK ||
+        payload_btc_psbt_analyze(&perr, orig, &w->u.btc.psbt, PAYLOAD_BTC_NET_MAIN, NULL, NULL) != PAYLOAD_OK) {
+        r = fail(err, errlen, ASSEMBLE_E_PAYLOAD, "assemble: psbt payload: %s", perr.msg);
+        goto out;
+    }
+    if (payload_btc_psbt_parse(&perr, &w->u.btc.psbt, signed_psbt, signed_len) != PAYLOAD_OK ||
+        payload_btc_psbt_analyze(&perr, &w->u.btc.info, &w->u.btc.psbt, PAYLOAD_BTC_NET_MAIN, NULL, NULL) !=
+                PAYLOAD_OK) {
+        r = fail(err, errlen, ASSEMBLE_E_PAYLOAD, "assemble: signed psbt: %s", perr.msg);
+        goto out;
+    }
+    /* SIGHASH_ALL digests commit to the whole transaction and the spent amounts: equal digests
+     * mean the signed PSBT is the payload's transaction. */
+    if (orig->n_in != w->u.btc.info.n_in) {
+        r = fail(err, errlen, ASSEMBLE_E_MISMATCH, "assemble: the signed PSBT is not the payload's transaction");
+        goto out;
+    }
+    for (size_t i = 0; i < orig->n_in; i++) {
+        if (memcmp(orig->in[i].digest, w->u.btc.info.in[i].digest, 32) != 0) {
+            r = fail(err, errlen, ASSEMBLE_E_MISMATCH, "assemble: the signed PSBT is not the payload's transaction");
+            goto out;
+        }
+        if (memcmp(w->u.btc.info.in[i].pubkey, pubkey33, 33) == 0 &&
+            find_partial_sig(&w->u.btc.psbt, i, pubkey33) == NULL) {
+            r = fail(err, errlen, ASSEMBLE_E_MISMATCH, "assemble: signed psbt input %zu has no signature of the key", i);
+            goto out;
+        }
+    }
+    r = finalize_copy(err, errlen, &out->final_tx, &out->final_tx_len, w, signed_psbt, signed_len);
+    if (r != ASSEMBLE_OK) {
+        goto out;
+    }
+    memcpy(copy, signed_psbt, signed_len);
+    out->output = copy;
+    out->output_len = signed_len;
+    copy = NULL;
+out:
+    free(copy);
+    free(orig);
+    free(w);
+    if (r != ASSEMBLE_OK) {
+        assemble_out_clear(out);
+    }
+    return r;
+}
+
 void assemble_out_clear(assemble_out *out)
 {
     if (out == NULL) {

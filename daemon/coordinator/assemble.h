@@ -62,6 +62,19 @@ int assemble_output(char *err, size_t errlen, assemble_out *out, uint32_t type,
                     const unsigned char pubkey33[33], const unsigned char digest32[32])
         __attribute__((warn_unused_result));
 
+/** The output of a finished PSBT request again (after a coordinator restart) from the signed PSBT
+ *  it returned, which the store kept: it must be the payload's transaction (the same input
+ *  digests) with a partial signature of pubkey33 on every input that key spends; output is a copy
+ *  of it and final_tx is extracted as assemble_output does. A PSBT signed one input per session
+ *  cannot be rebuilt from the payload and the last signature alone.
+ *  Returns: ASSEMBLE_OK, or a negative ASSEMBLE_E_* code with *out all NULL/0.
+ *  Out:  err (as assemble_output), out (released with assemble_out_clear).
+ *  In:   payload[0..payload_len): the raw PSBT the requester submitted; signed_psbt[0..signed_len):
+ *        the stored output; pubkey33: the (derived) key that signed. */
+int assemble_psbt_restore(char *err, size_t errlen, assemble_out *out, const unsigned char *payload,
+                          size_t payload_len, const unsigned char *signed_psbt, size_t signed_len,
+                          const unsigned char pubkey33[33]) __attribute__((warn_unused_result));
+
 /** Free both buffers and reset *out to empty. out may be NULL; safe to call twice. */
 void assemble_out_clear(assemble_out *out);
 

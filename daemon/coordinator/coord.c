@@ -83,6 +83,8 @@ typedef struct {
     char words[COORD_WORDS_MAX + 1];
     uint32_t decision;
     uint32_t approvals_required;
+    uint32_t digest_count;          /* how many digests the enclave found in the payload */
+    unsigned char subject[32];      /* version 2: the fingerprint subject (signed) */
     unsigned char identity_sig[64]; /* the enclave's signature of the verdict */
     int stored;                     /* written to the store */
 } view;
@@ -101,6 +103,15 @@ typedef struct request {
     uint32_t answered; /* bit per party: SignerResult received in this attempt */
     uint32_t excluded; /* bit per party: failed in an earlier session of this request */
     int attempts;
+    /* A payload with several digests (a PSBT with several inputs) is signed one digest per
+     * session, in order, under one set of approvals: the digest this attempt signs, how many the
+     * verdicts reported, and r->attempts when this digest's first attempt began. */
+    uint32_t digest_index, digest_count;
+    int index_attempts_base;
+    /* What the operators' approvals name (policy/approval.h): the digest, or for several digests
+     * the fingerprint subject of the set, which the verdicts of every digest's attempt share. */
+    int has_subject;
+    unsigned char approval_subject[32];
     /* operator approvals (policy/approval.h), at most one per approver key, in arrival order */
     unsigned char (*approvals)[POLICY_APPROVAL_BYTES];
     size_t n_approvals;
@@ -664,15 +675,16 @@ static int attempt_public(coord *c, mpc_sign_public *pub, const request *r, cons
 
 /*
  * One signing attempt: a signing set P of t ready signers and a fresh coord_nonce. The payload goes
- * to every ready signer of the key on the first attempt (so that every digest can be compared) and
- * to the members of P on later ones (each needs a verdict for the new set and nonce).
+ * to every ready signer of the key on the first attempt for each digest (so that every digest can
+ * be compared) and to the members of P on later ones (each needs a verdict for the new set and
+ * nonce). The attempt signs digest r->digest_index of the payload.
  */
 static void sign_attempt(coord *c, request *r, coord_key *k) {
     Mpc__Wire__SignPayload sp = MPC__WIRE__SIGN_PAYLOAD__INIT;
     Mpc__Wire__Envelope env;
     size_t have = 0;
 
-    if (r->attempts >= MAX_ATTEMPTS) {
+    if (r->attempts - r->index_attempts_base >= MAX_ATTEMPTS) {
         finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED, "no signing session succeeded");
         return;
     }
@@ -717,6 +729,7 @@ static void sign_attempt(coord *c, request *r, coord_key *k) {
     sp.n_signers = have;
     sp.coord_nonce.data = r->coord_nonce;
     sp.coord_nonce.len = 32;
+    sp.digest_index = r->digest_index;
     wire_init(&env, MPC__WIRE__MSG_TYPE__MSG_TYPE_SIGN_PAYLOAD, &sp);
     for (uint32_t p = 1; p <= k->n; p++) {
         int si = key_party_signer(c, k, p);
@@ -724,7 +737,7 @@ static void sign_attempt(coord *c, request *r, coord_key *k) {
         for (size_t i = 0; i < have; i++) {
             member |= r->party[i] == p;
         }
-        if (si < 0 || !c->signers[si].ready || (!member && r->attempts > 1)) {
+        if (si < 0 || !c->signers[si].ready || (!member && r->attempts - r->index_attempts_base > 1)) {
             continue;
         }
 #ifdef MPC_COORD_TAMPER_TEST
@@ -948,13 +961,20 @@ static void db_views_put(coord *c, request *r, const coord_key *k) {
     }
 }
 
+/* The digest count a verdict reports; a signer daemon that predates the field sends 0, which can
+ * only mean the one digest it knew how to sign. */
+static uint32_t view_digest_count(const view *v) {
+    return v->digest_count > 0 ? v->digest_count : 1;
+}
+
 /* Compare what the signers reported; start the session once every member of P allowed it and the
- * approvals its enclaves asked for are there. */
+ * approvals its enclaves asked for are there. The allowing verdicts must agree on the digest count
+ * and fingerprint subject too, and both must stay those of the request's first digest. */
 static void sign_evaluate(coord *c, request *r, int deadline_passed) {
     coord_key *k = find_key(c, r->rec.key_id);
-    const view *first = NULL;
+    const view *first = NULL, *allowing = NULL;
     mpc_sign_public pub;
-    uint32_t required = 0;
+    uint32_t required = 0, count;
     char why[300];
 
     if (k == NULL) {
@@ -973,6 +993,17 @@ static void sign_evaluate(coord *c, request *r, int deadline_passed) {
             return;
         }
         first = v;
+        if (v->decision == MPC__WIRE__DECISION__DECISION_REJECT) {
+            continue;
+        }
+        if (allowing != NULL && (view_digest_count(allowing) != view_digest_count(v) ||
+                memcmp(allowing->subject, v->subject, 32) != 0)) {
+            db_views_put(c, r, k);
+            finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_BLOCKED,
+                    "signers found different digest sets in this payload");
+            return;
+        }
+        allowing = v;
     }
     if ((r->asked & ~r->answered) != 0 && !deadline_passed) {
         return;
@@ -995,6 +1026,18 @@ static void sign_evaluate(coord *c, request *r, int deadline_passed) {
         if (v->approvals_required > required) {
             required = v->approvals_required;
         }
+    }
+    /* Every member allowed (a refusal ended the request above), so allowing is a member's view. */
+    count = view_digest_count(allowing);
+    if (r->digest_index == 0 && !r->has_subject) {
+        r->digest_count = count;
+        memcpy(r->approval_subject, count > 1 ? allowing->subject : allowing->digest, 32);
+        r->has_subject = 1;
+    } else if (count != r->digest_count || memcmp(r->approval_subject,
+                       count > 1 ? allowing->subject : allowing->digest, 32) != 0) {
+        finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_BLOCKED,
+                "the signers' digest set changed between the digests of this request");
+        return;
     }
     memcpy(r->rec.digest, first->digest, 32);
     r->rec.has_digest = 1;
@@ -1089,7 +1132,8 @@ static void on_signer_result(coord *c, signer *s, const Mpc__Wire__SignerResult 
             strlen(sr->fingerprint_words) > COORD_WORDS_MAX || sr->verdict_version > 2 ||
             (sr->verdict_version == 2) != (sr->fingerprint_subject.len == 32) ||
             (sr->verdict_version < 2 && sr->decision == MPC__WIRE__DECISION__DECISION_NEEDS_APPROVAL) ||
-            memcmp(sr->key_id.data, r->rec.key_id, 32) != 0 || sr->coord_nonce.len != 32) {
+            memcmp(sr->key_id.data, r->rec.key_id, 32) != 0 || sr->coord_nonce.len != 32 ||
+            sr->digest_index != r->digest_index) {
         net_log(NET_LOG_WARN, "signer %s: unexpected, malformed or duplicate result; ignored", s->id);
         return;
     }
@@ -1122,6 +1166,10 @@ static void on_signer_result(coord *c, signer *s, const Mpc__Wire__SignerResult 
     snprintf(v->words, sizeof(v->words), "%s", sr->fingerprint_words);
     v->decision = sr->decision;
     v->approvals_required = sr->approvals_required;
+    v->digest_count = sr->digest_count;
+    if (sr->verdict_version == 2) {
+        memcpy(v->subject, sr->fingerprint_subject.data, 32);
+    }
     {
         char dh[65];
         wire_hex(dh, v->digest, 32);
@@ -1143,12 +1191,34 @@ static int signature_valid(coord *c, const unsigned char sig64[64], const unsign
            secp256k1_ecdsa_verify(c->secp, &sig, digest, &pk) == 1;
 }
 
+/* The session of one digest of several ended well: the next digest gets its own attempts (new
+ * signing set, coord nonce and verdicts) under the approvals already received. */
+static void next_digest(coord *c, request *r, coord_key *k) {
+    char idh[17];
+    for (uint32_t p = 1; p <= k->n; p++) {
+        view *v = &r->views[p - 1];
+        free(v->summary);
+        memset(v, 0, sizeof(*v));
+    }
+    r->digest_index++;
+    r->index_attempts_base = r->attempts;
+    r->rec.state = MPC__WIRE__REQUEST_STATE__REQUEST_STATE_PENDING;
+    r->start_waiting = 0;
+    short_hex(idh, r->rec.request_id);
+    net_log(NET_LOG_INFO, "request %s: digest %u of %u signed; signing the next", idh, r->digest_index,
+            r->digest_count);
+    sign_attempt(c, r, k);
+}
+
 static void on_session_output(coord *c, signer *s, const Mpc__Wire__SessionOutput *so) {
     request *r = so->session_id.len == 32 ? find_session(c, so->session_id.data) : NULL;
     mpc_msg_in in[MPC_MAX_PARTIES];
     mpc_sign_public pub;
     mpc_blame blame;
     coord_key *k;
+    assemble_out next;
+    const unsigned char *base;
+    size_t base_len;
     unsigned char sig[64];
     char err[256];
     int recid, slot, rc;
@@ -1177,6 +1247,8 @@ static void on_session_output(coord *c, signer *s, const Mpc__Wire__SessionOutpu
         in[i].len = r->output_len[i];
     }
     memset(&blame, 0, sizeof(blame));
+    base = r->rec.payload;
+    base_len = r->rec.payload_len;
     k = find_key(c, r->rec.key_id);
     rc = k != NULL ? attempt_public(c, &pub, r, k, r->rec.digest) : MPC_E_STATE;
     if (rc == MPC_OK) {
@@ -1198,16 +1270,29 @@ static void on_session_output(coord *c, signer *s, const Mpc__Wire__SessionOutpu
     }
     db_session_end(c, r, STORE_SESSION_COMPLETED, NULL);
     clear_session(r);
-    if (assemble_output(err, sizeof(err), &r->rec.out, r->rec.payload_type, r->rec.payload, r->rec.payload_len, sig,
-                recid, pub.pubkey, r->rec.digest) != 0) {
+    /* After the first digest of several, the output so far (the PSBT with the signatures of the
+     * earlier inputs) is what this digest's signature is added to. */
+    if (r->digest_index > 0) {
+        base = r->rec.out.output;
+        base_len = r->rec.out.output_len;
+    }
+    memset(&next, 0, sizeof(next));
+    if (assemble_output(err, sizeof(err), &next, r->rec.payload_type, base, base_len, sig, recid, pub.pubkey,
+                r->rec.digest) != 0) {
         char why[320];
         snprintf(why, sizeof(why), "the signed output could not be assembled: %s", err);
         finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_FAILED, why);
     } else {
+        assemble_out_clear(&r->rec.out);
+        r->rec.out = next;
         memcpy(r->rec.signature, sig, 64);
         r->rec.recovery_id = (uint32_t)recid;
         memcpy(r->rec.public_key, pub.pubkey, 33);
-        finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_DONE, NULL);
+        if (r->digest_index + 1 < r->digest_count) {
+            next_digest(c, r, k);
+        } else {
+            finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_DONE, NULL);
+        }
     }
     if (store_commit(c->db) != STORE_OK) {
         db_warn(c, "commit");
@@ -1232,7 +1317,8 @@ static void approvals_refused(coord *c, request *r, const signer *s, const char 
 
 /* One approval relayed by a signer from its operator (mpc-approve). The coordinator cannot judge
  * it against any policy (the enclaves do); it keeps well-formed approvals for this request's key
- * and digest, one per approver key, and a rejection ends the request. */
+ * and approval subject (the digest, or the digest set's fingerprint subject), one per approver
+ * key, and a rejection ends the request. */
 static void on_approval(coord *c, signer *s, const Mpc__Wire__Approval *ap) {
     request *r = ap->request_id.len == 32 ? find_request(c, ap->request_id.data) : NULL;
     policy_approval pa;
@@ -1252,8 +1338,8 @@ static void on_approval(coord *c, signer *s, const Mpc__Wire__Approval *ap) {
         return;
     }
     if (memcmp(pa.statement.request_id, r->rec.request_id, 32) != 0 ||
-            memcmp(pa.statement.key_id, r->rec.key_id, 32) != 0 || !r->rec.has_digest ||
-            memcmp(pa.statement.subject, r->rec.digest, 32) != 0) {
+            memcmp(pa.statement.key_id, r->rec.key_id, 32) != 0 || !r->has_subject ||
+            memcmp(pa.statement.subject, r->approval_subject, 32) != 0) {
         net_log(NET_LOG_WARN, "signer %s: approval for another request, key or digest; ignored", s->id);
         return;
     }
@@ -1705,7 +1791,7 @@ out:
 
 /* The output of a request finished by an earlier run: assembled again from the stored payload and
  * signature (assembly is deterministic), which also yields the finalized PSBT transaction. */
-static void loaded_output(coord *c, request *r, const store_request *sr) {
+static void loaded_output(coord *c, request *r, const store_request *sr, const store_result *res) {
     const coord_key *k = find_key(c, r->rec.key_id);
     char addr[PAYLOAD_ETH_ADDR_STR_SIZE], err[256], *end = NULL;
     uint32_t path[COORD_MAX_PATH];
@@ -1717,9 +1803,14 @@ static void loaded_output(coord *c, request *r, const store_request *sr) {
         path[n++] = (uint32_t)strtoul(p + 1, &end, 10);
         p = end;
     }
+    /* A PSBT may have been signed one input per session: only the stored output has every
+     * signature, so it is checked against the payload and finalized again instead. */
     if (k == NULL || *p != '\0' || derive(c, r->rec.public_key, addr, k, path, n) != 0 ||
-            assemble_output(err, sizeof(err), &r->rec.out, r->rec.payload_type, sr->payload, sr->payload_len,
-                    r->rec.signature, (int)r->rec.recovery_id, r->rec.public_key, r->rec.digest) != 0) {
+            (r->rec.payload_type == PAYLOAD_TYPE_PSBT ?
+                    assemble_psbt_restore(err, sizeof(err), &r->rec.out, sr->payload, sr->payload_len, res->output,
+                            res->output_len, r->rec.public_key) :
+                    assemble_output(err, sizeof(err), &r->rec.out, r->rec.payload_type, sr->payload, sr->payload_len,
+                            r->rec.signature, (int)r->rec.recovery_id, r->rec.public_key, r->rec.digest)) != 0) {
         net_log(NET_LOG_WARN, "the output of an earlier request could not be assembled again");
     }
 }
@@ -1784,7 +1875,7 @@ static request *load_request(coord *c, const unsigned char id[32]) {
         store_signer_results_free(views, nviews);
     }
     if (r->rec.state == MPC__WIRE__REQUEST_STATE__REQUEST_STATE_DONE) {
-        loaded_output(c, r, &sr);
+        loaded_output(c, r, &sr, &res);
     }
     link_request(c, r);
 out:

@@ -890,6 +890,7 @@ static void on_sign_payload(const Mpc__Wire__SignPayload *sp) {
     sr.signers = sp->signers;
     sr.n_signers = sp->n_signers;
     sr.coord_nonce = sp->coord_nonce;
+    sr.digest_index = sp->digest_index;
     env_init(&env, MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_SIGN_REQUEST, &sr);
     if (enclave_call(&reply, &env, MPC__ENCLAVE__MSG_TYPE__MSG_TYPE_VERDICT) != MPC_ENCLAVE_OK) {
         status_log(reply, "the signing payload");
@@ -916,6 +917,8 @@ static void on_sign_payload(const Mpc__Wire__SignPayload *sp) {
     res.fingerprint_subject = v->fingerprint_subject;
     res.fingerprint_words = v->fingerprint_words;
     res.approvals_required = v->approvals_required;
+    res.digest_index = sp->digest_index;
+    res.digest_count = v->digest_count;
     wire_init(&wenv, MPC__WIRE__MSG_TYPE__MSG_TYPE_SIGNER_RESULT, &res);
     {
         char dh[65];

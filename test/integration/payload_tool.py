@@ -12,15 +12,17 @@ comparing its digests with the enclave's, and its checks with the coordinator's 
                 [--safe-version 1.3.0] [--safe-tx-gas N] [--base-gas N] [--gas-price N]
                 [--gas-token 0x..] [--refund-receiver 0x..]
       -> eth_signTypedData_v4 JSON of a SafeTx (domain without chainId for Safe < 1.3.0)
-  make psbt     --pubkey HEX33 --network main|testnet|signet|regtest --amount SAT --to ADDR --fee SAT
-                [--fingerprint HEX8] [--path m/0/5] [--out FILE]
-      -> PSBT v0, binary to --out or hex on stdout: one P2WPKH input of pubkey spending a synthesized
-         previous transaction worth amount + fee (full previous transaction, witness UTXO and the
-         BIP32 derivation record the enclave looks for), one output of amount to ADDR
-  digest TYPE FILE [--json]
+  make psbt     --pubkey HEX33 [--pubkey HEX33 ...] [--inputs N] --network main|testnet|signet|regtest
+                --amount SAT --to ADDR --fee SAT [--fingerprint HEX8] [--path m/0/5] [--out FILE]
+      -> PSBT v0, binary to --out or hex on stdout: N (default 1) P2WPKH inputs per --pubkey, in
+         order, each spending its own synthesized previous transaction, together worth amount + fee
+         (full previous transaction, witness UTXO and the BIP32 derivation record the enclave looks
+         for; the first --pubkey names the default fingerprint), one output of amount to ADDR
+  digest TYPE FILE [--json | --subject]
       TYPE: eth-tx, erc20, eip191, eip712, safe-tx, psbt (the names mpc-inspect uses); FILE as
       mpc-inspect reads it. Prints each digest to be signed as 0x-hex, one per line (per input for
-      a PSBT); --json adds the EIP-712 domain and message hashes.
+      a PSBT); --json adds the EIP-712 domain and message hashes; --subject prints only the
+      fingerprint subject (payload/fingerprint.h: the digest, or the hash of the digest set).
   check eth-tx --raw HEX --address 0x.. [--digest HEX]
   check sig65  --digest HEX --sig HEX130 --address 0x..
   check psbt   --psbt FILE --pubkey HEX33 [--final-tx HEX]
@@ -569,22 +571,31 @@ def psbt_serialize(global_map, in_maps, out_maps):
         b"".join(write_map(m) for m in out_maps)
 
 
-def make_psbt(pubkey, network, amount, fee, to_addr, fingerprint, path):
-    if len(pubkey) != 33 or pubkey[0] not in (2, 3):
-        raise Bad("--pubkey: need a 33-byte compressed public key")
-    decompress(pubkey)
-    own = p2wpkh_script(pubkey)
-    # The funding transaction spends an outpoint derived from the key, so different keys get
-    # different previous txids; nothing ever checks that outpoint.
-    prev = {"version": 2, "ins": [(sha256d(b"payload_tool funding " + pubkey), 0, b"", 0xffffffff)],
-            "outs": [(amount + fee, own)], "locktime": 0}
-    unsigned = {"version": 2, "ins": [(txid(prev), 0, b"", 0xfffffffd)],
-                "outs": [(amount, address_script(to_addr, network))], "locktime": 0}
+def make_psbt(pubkeys, network, amount, fee, to_addr, fingerprint, path):
+    """One P2WPKH input per entry of pubkeys (in order), each spending its own previous
+    transaction; together they fund amount + fee, the first input taking any remainder."""
+    for pubkey in pubkeys:
+        if len(pubkey) != 33 or pubkey[0] not in (2, 3):
+            raise Bad("--pubkey: need a 33-byte compressed public key")
+        decompress(pubkey)
+    n = len(pubkeys)
+    if amount + fee < n:
+        raise Bad("--amount + --fee: less than one satoshi per input")
     origin = fingerprint + b"".join(step.to_bytes(4, "little") for step in path)
-    in_map = [(bytes([IN_NON_WITNESS_UTXO]), tx_serialize(prev)),
-              (bytes([IN_WITNESS_UTXO]), (amount + fee).to_bytes(8, "little") + compact_size(len(own)) + own),
-              (bytes([IN_BIP32_DERIVATION]) + pubkey, origin)]
-    return psbt_serialize([(b"\x00", tx_serialize(unsigned))], [in_map], [[]])
+    ins, in_maps = [], []
+    for i, pubkey in enumerate(pubkeys):
+        own = p2wpkh_script(pubkey)
+        value = (amount + fee) // n + ((amount + fee) % n if i == 0 else 0)
+        # The funding transaction spends an outpoint derived from the key (and the input's index
+        # after the first), so every input has its own previous txid; nothing checks that outpoint.
+        seed = b"payload_tool funding " + pubkey + (i.to_bytes(4, "little") if i > 0 else b"")
+        prev = {"version": 2, "ins": [(sha256d(seed), 0, b"", 0xffffffff)], "outs": [(value, own)], "locktime": 0}
+        ins.append((txid(prev), 0, b"", 0xfffffffd))
+        in_maps.append([(bytes([IN_NON_WITNESS_UTXO]), tx_serialize(prev)),
+                        (bytes([IN_WITNESS_UTXO]), value.to_bytes(8, "little") + compact_size(len(own)) + own),
+                        (bytes([IN_BIP32_DERIVATION]) + pubkey, origin)])
+    unsigned = {"version": 2, "ins": ins, "outs": [(amount, address_script(to_addr, network))], "locktime": 0}
+    return psbt_serialize([(b"\x00", tx_serialize(unsigned))], in_maps, [[]])
 
 
 def psbt_parse(data):
@@ -737,13 +748,15 @@ def cmd_make(a):
     elif a.kind == "safe":
         print(json.dumps(safe_typed_data(a), indent=1))
     else:
-        pubkey = parse_hex(a.pubkey, "--pubkey", 33)
+        pubkeys = [parse_hex(k, "--pubkey", 33) for k in a.pubkey]
+        if a.inputs < 1:
+            raise Bad("--inputs: at least 1")
         path = parse_path(a.path)
         if a.fingerprint is None and path:
             raise Bad("--fingerprint is required with a non-empty --path (the master key's fingerprint)")
         # With an empty path the key is the master key, whose BIP32 fingerprint is its hash160 prefix.
-        fpr = parse_hex(a.fingerprint, "--fingerprint", 4) if a.fingerprint is not None else hash160(pubkey)[:4]
-        psbt = make_psbt(pubkey, a.network, a.amount, a.fee, a.to, fpr, path)
+        fpr = parse_hex(a.fingerprint, "--fingerprint", 4) if a.fingerprint is not None else hash160(pubkeys[0])[:4]
+        psbt = make_psbt(pubkeys * a.inputs, a.network, a.amount, a.fee, a.to, fpr, path)
         if a.out:
             with open(a.out, "wb") as f:
                 f.write(psbt)
@@ -752,9 +765,18 @@ def cmd_make(a):
     return 0
 
 
+def fingerprint_subject(ds):
+    """payload/fingerprint.h: the digest itself, or for several the keccak256 of the tagged set."""
+    if len(ds) == 1:
+        return ds[0]
+    return keccak256(b"mpc-fingerprint-digest-set/v1" + len(ds).to_bytes(4, "big") + b"".join(ds))
+
+
 def cmd_digest(a):
     ds, dom, msg = digests(a.type, read_payload(a.type, a.file))
-    if a.json:
+    if a.subject:
+        print("0x" + fingerprint_subject(ds).hex())
+    elif a.json:
         doc = {"digests": ["0x" + d.hex() for d in ds]}
         if dom is not None:
             doc |= {"domain_hash": "0x" + dom.hex(), "message_hash": "0x" + msg.hex()}
@@ -859,7 +881,9 @@ def parser():
     p.add_argument("--gas-token", default="0x" + "00" * 20)
     p.add_argument("--refund-receiver", default="0x" + "00" * 20)
     p = make.add_parser("psbt")
-    p.add_argument("--pubkey", required=True)
+    p.add_argument("--pubkey", required=True, action="append",
+                   help="the key an input pays to; repeat for inputs of several keys, in order")
+    p.add_argument("--inputs", type=int, default=1, help="inputs per --pubkey (each its own previous tx)")
     p.add_argument("--network", choices=sorted(NETWORKS), required=True)
     p.add_argument("--amount", type=int, required=True)
     p.add_argument("--fee", type=int, required=True)
@@ -872,6 +896,8 @@ def parser():
     p.add_argument("type", choices=["eth-tx", "erc20", "eip191", "eip712", "safe-tx", "psbt"])
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--subject", action="store_true",
+                   help="print the fingerprint subject instead (what operator approvals name)")
 
     check = sub.add_parser("check").add_subparsers(dest="kind", required=True)
     p = check.add_parser("eth-tx")

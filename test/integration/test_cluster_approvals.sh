@@ -7,7 +7,9 @@
 # usage: test_cluster_approvals.sh BUILD_DIR
 # Cases: an EIP-1559 transfer, an ERC-20 transfer, a Safe transaction and a PSBT are signed after
 # two approvals, each output checked by payload_tool.py (independent RLP, Keccak, EIP-712, BIP143
-# and secp256k1 code); the digest every signer reports equals the one computed independently;
+# and secp256k1 code); the digest every signer reports equals the one computed independently; a
+# PSBT with two inputs of the key is signed one session per input after one pair of approvals of
+# its digest-set subject, and one with an input of another path is blocked;
 # a Safe DELEGATECALL to a non-allowlisted contract is blocked; an operator rejection blocks; an
 # approval from an unknown key and an expired one are refused by the enclaves (the request waits
 # and completes once a valid approval arrives); a duplicate approval and one for another digest
@@ -107,6 +109,34 @@ printf '%s' "$(out psbt '["output"]')" | xxd -r -p >"$dir/signed.psbt"
 check "psbt: the output PSBT carries a valid partial signature for our key" \
   tool check psbt --psbt "$dir/signed.psbt" --pubkey "$pub" --final-tx "$(out psbt '["final_tx"]')"
 
+# ---- a PSBT with two inputs of the key: one session per input, one set of approvals ---------------
+tool make psbt --pubkey "$pub" --inputs 2 --network regtest --amount 150000 \
+  --to bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080 --fee 1000 --out "$dir/tx2.psbt"
+want=$(tool digest psbt "$dir/tx2.psbt")
+subject=$(tool digest psbt "$dir/tx2.psbt" --subject)
+check "psbt2: the payload has two inputs to sign" test "$(echo "$want" | wc -l)" -eq 2
+submit psbt2 psbt "$dir/tx2.psbt"
+check "psbt2: signer 1 shows the request to its operator" test -n "$rid"
+show=$(approve show --socket "$(sock 2)" --request "$rid" --json 2>>"$dir/decide.log")
+check "psbt2: signer 2's enclave computed the first input's digest" \
+  test "$(echo "$show" | json_get '["digest"]')" = "$(echo "$want" | head -n 1 | sed 's/^0x//')"
+check "psbt2: its fingerprint subject is the independently computed hash of the digest set" \
+  test "$(echo "$show" | json_get '["fingerprint_subject"]')" = "${subject#0x}"
+check "psbt2: alice approves the digest set on signer 1" decide 1 alice "$rid" approve
+check "psbt2: bob approves the digest set on signer 2" decide 2 bob "$rid" approve
+finished psbt2
+check "psbt2: mpcctl sign exits 0 once approved" test $? -eq 0
+check "psbt2: the request is done with 2 approvals" \
+  test "$(out psbt2 '["state"]')/$(out psbt2 '["approvals"]')" = done/2
+check "psbt2: the coordinator signed the second input in its own session" \
+  coord_log_has "digest 1 of 2 signed; signing the next"
+check "psbt2: the last digest reported is the second input's" \
+  test "$(out psbt2 '["digest"]' | sed 's/^0x//')" = "$(echo "$want" | tail -n 1 | sed 's/^0x//')"
+printf '%s' "$(out psbt2 '["output"]')" | xxd -r -p >"$dir/signed2.psbt"
+rid_psbt2=$(out psbt2 '["request_id"]')
+check "psbt2: the output PSBT has a valid partial signature on both inputs and the final tx verifies" \
+  tool check psbt --psbt "$dir/signed2.psbt" --pubkey "$pub" --final-tx "$(out psbt2 '["final_tx"]')"
+
 # ---- refusals ------------------------------------------------------------------------------------
 tool make safe --chain-id 1 --safe 0x1db92e2eebc8e0c075a02bea49a2935bcd2dfcf4 \
   --to 0x96221423681A6d52E184D440a8eFCEbB105C7242 --value 0 --data 0xa9059cbb --operation 1 \
@@ -123,6 +153,12 @@ cluster_ctl --json --timeout 30 sign --key "$key" --path m/0/7 --type psbt --fil
   --idempotency-key other-input >"$dir/other.out" 2>&1
 check "a PSBT whose input belongs to another path of the key is blocked by the signers" \
   grep -q 'not spent by this key' "$dir/other.out"
+tool make psbt --pubkey "$pub" --pubkey "$other" --network regtest --amount 150000 \
+  --to bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080 --fee 1000 --out "$dir/mixed.psbt"
+cluster_ctl --json --timeout 30 sign --key "$key" --path m/0/7 --type psbt --file "$dir/mixed.psbt" \
+  --idempotency-key mixed-inputs >"$dir/mixed.out" 2>&1
+check "a PSBT with one input of the key's path and one of another path is blocked by the signers" \
+  grep -q 'a PSBT input to sign is not spent by this key' "$dir/mixed.out"
 
 printf 'please reject me' >"$dir/m-reject"
 submit reject eip191 "$dir/m-reject"
@@ -179,6 +215,10 @@ CL_COORDD=$build/daemon/coordinator/mpc-coordinatord-tamper
 cluster_start_coordinator || exit 1
 for i in 1 2 3; do cluster_wait_log "$CL_DIR/log/coordinator.log" "signer signer-$i ready" 100; done
 sleep 1
+st=$(cluster_ctl --json status "$rid_psbt2")
+check "psbt2 after a coordinator restart: the same signed PSBT and final transaction, from the store" \
+  test "$(echo "$st" | json_get '["output"]')/$(echo "$st" | json_get '["final_tx"]')" = \
+  "$(out psbt2 '["output"]')/$(out psbt2 '["final_tx"]')"
 printf 'one payload for everybody' >"$dir/m-tamper"
 cluster_ctl --json --timeout 30 sign --key "$key" --type eip191 --file "$dir/m-tamper" \
   --idempotency-key tamper >"$dir/tamper.out" 2>&1

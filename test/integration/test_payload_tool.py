@@ -194,6 +194,22 @@ def psbt_payloads(pubkey):
                       "--network", "regtest")
     check("psbt derivation record carries m/0/5 and fingerprint d34db33f",
           "key m/0/5 (master fingerprint d34db33f)" in doc.get("digests", [{}])[0].get("label", ""))
+    path = os.path.join(TMP, "two-inputs.psbt")
+    other = ec.generate_private_key(ec.SECP256K1()).public_key().public_bytes(*COMPRESSED)
+    rc, _ = tool("make", "psbt", "--pubkey", pubkey.hex(), "--pubkey", other.hex(), "--inputs", "2",
+                 "--network", "regtest", "--amount", "600001", "--to", regtest_p2wpkh, "--fee", "1500", "--out", path)
+    check("make psbt with two keys and --inputs 2 exits 0", rc == 0)
+    doc = same_digest("psbt with four inputs", "psbt", path, "--network", "regtest")
+    psbt = pt.psbt_parse(open(path, "rb").read())
+    keys = [next(k[1:] for k in m if k[0] == pt.IN_BIP32_DERIVATION) for m in psbt["in"]]
+    check("psbt with four inputs: the keys in order are pubkey, other, pubkey, other",
+          keys == [pubkey, other, pubkey, other])
+    check("psbt with four inputs: each spends its own previous transaction",
+          len({i[0] for i in psbt["tx"]["ins"]}) == 4)
+    check("psbt with four inputs: fee 0.000015 BTC", doc.get("fee") == "0.000015 BTC")
+    rc, subject = tool("digest", "psbt", path, "--subject")
+    check("digest --subject: the fingerprint subject mpc-inspect shows",
+          rc == 0 and subject.strip() == "0x" + doc.get("fingerprint", {}).get("hex", "").replace(" ", ""))
     rc, _ = tool("make", "psbt", "--pubkey", pubkey.hex(), "--network", "regtest", "--amount", "1000",
                  "--to", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "--fee", "200")
     check("make psbt refuses a mainnet destination on regtest", rc == 1)

@@ -566,6 +566,36 @@ static void test_psbt_two_inputs(void **state)
     assert_int_equal(ss[1 + value1.len], 33);
     assert_memory_equal(ss + 2 + value1.len, pub[1], 33);
 
+    /* After a restart, from the stored output: the same output and final transaction; a PSBT
+     * without the key's signature or of another transaction is refused. */
+    {
+        assemble_out back = { 0 };
+        uint8_t digest_other[32], *other;
+        size_t other_len;
+        char err[ASSEMBLE_ERR_MAX];
+
+        assert_int_equal(assemble_psbt_restore(err, sizeof(err), &back, payload, len, second.output,
+                                               second.output_len, pub[0]), ASSEMBLE_OK);
+        assert_int_equal(back.output_len, second.output_len);
+        assert_memory_equal(back.output, second.output, second.output_len);
+        assert_int_equal(back.final_tx_len, second.final_tx_len);
+        assert_memory_equal(back.final_tx, second.final_tx, second.final_tx_len);
+        assemble_out_clear(&back);
+        assert_int_equal(assemble_psbt_restore(err, sizeof(err), &back, payload, len, first.output,
+                                               first.output_len, pub[0]), ASSEMBLE_OK);
+        assert_null(back.final_tx);
+        assemble_out_clear(&back);
+        assert_int_equal(assemble_psbt_restore(err, sizeof(err), &back, payload, len, payload, len, pub[0]),
+                         ASSEMBLE_E_MISMATCH);
+        assert_non_null(strstr(err, "has no signature of the key"));
+        assert_null(back.output);
+        other = payload_of("psbt_p2wpkh", &other_len, digest_other);
+        assert_int_equal(assemble_psbt_restore(err, sizeof(err), &back, other, other_len, second.output,
+                                               second.output_len, pub[0]), ASSEMBLE_E_MISMATCH);
+        assert_non_null(strstr(err, "not the payload's transaction"));
+        free(other);
+    }
+
     assemble_out_clear(&second);
     assemble_out_clear(&first);
     free(payload);

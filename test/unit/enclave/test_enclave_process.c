@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <sodium.h>
 #include <secp256k1.h>
@@ -370,6 +371,8 @@ typedef struct {
     unsigned char rid[32];
     const ProtobufCBinaryData *approvals;
     size_t n_approvals;
+    uint32_t digest_index;         /* which digest of the payload is signed */
+    const unsigned char *subject;  /* the expected fingerprint subject; NULL: the digest */
 } sign_job;
 
 static void request(node *n, sign_job *j, Mpc__Enclave__Envelope **verdict) {
@@ -397,6 +400,7 @@ static void request(node *n, sign_job *j, Mpc__Enclave__Envelope **verdict) {
     req.coord_nonce.len = 32;
     req.derivation_path = (uint32_t *)j->path;
     req.n_derivation_path = j->path_len;
+    req.digest_index = j->digest_index;
     assert_int_equal(mpc_enclave_sign_request(n->c, verdict, &req), MPC_ENCLAVE_OK);
 }
 
@@ -495,7 +499,8 @@ static void request_all(sign_job *j) {
         if (j->payload != NULL) {
             assert_non_null(strstr(v->verdict->summary, "approvals_required: 2 of 3"));
             assert_int_equal(v->verdict->approvals_required, 2);
-            assert_memory_equal(v->verdict->fingerprint_subject.data, v->verdict->digest.data, 32);
+            assert_memory_equal(v->verdict->fingerprint_subject.data,
+                    j->subject != NULL ? j->subject : v->verdict->digest.data, 32);
             check_verdict_v2(n, v->verdict);
         } else {
             assert_non_null(strstr(v->verdict->summary, "EIP-191 personal message"));
@@ -1776,6 +1781,228 @@ static void test_policy_approvals_refused(void **state) {
         assert_int_equal(stop(&nodes[i]), 0);
 }
 
+/* ---- PSBTs with several inputs (one session per input) -------------------------------------- */
+
+/* The secp256k1 generator G, compressed (SEC 2): a valid key that is not the group's. */
+static const unsigned char secp256k1_g_compressed[33] = {
+    0x02, 0x79, 0xbe, 0x66, 0x7e, 0xf9, 0xdc, 0xbb, 0xac, 0x55, 0xa0, 0x62, 0x95, 0xce, 0x87, 0x0b, 0x07,
+    0x02, 0x9b, 0xfc, 0xdb, 0x2d, 0xce, 0x28, 0xd9, 0x59, 0xf2, 0x81, 0x5b, 0x16, 0xf8, 0x17, 0x98};
+
+static void put_le(buf *b, uint64_t v, size_t n) {
+    unsigned char le[8];
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        le[i] = (unsigned char)(v >> (8 * i));
+    buf_append(b, le, n);
+}
+
+static void put_byte(buf *b, unsigned char c) {
+    buf_append(b, &c, 1);
+}
+
+/* BIP143 P2WPKH output script of pk: OP_0 PUSH20 hash160(pk), hashed with OpenSSL. */
+static void p2wpkh_script(unsigned char out[22], const unsigned char pk[33]) {
+    unsigned char sha[32];
+    unsigned int len = 0;
+
+    assert_int_equal(EVP_Digest(pk, 33, sha, &len, EVP_sha256(), NULL), 1);
+    out[0] = 0x00;
+    out[1] = 0x14;
+    assert_int_equal(EVP_Digest(sha, 32, out + 2, &len, EVP_ripemd160(), NULL), 1);
+    assert_int_equal(len, 20);
+}
+
+/* A transaction without witnesses: one input per outpoint (txid, vout 0, empty scriptSig), one
+ * output of value to script[0..script_len). */
+static void put_tx(buf *b, const unsigned char (*outpoints)[32], size_t n, uint32_t sequence, uint64_t value,
+        const unsigned char *script, size_t script_len) {
+    size_t i;
+
+    put_le(b, 2, 4);
+    put_byte(b, (unsigned char)n);
+    for (i = 0; i < n; i++) {
+        buf_append(b, outpoints[i], 32);
+        put_le(b, 0, 4);
+        put_byte(b, 0);
+        put_le(b, sequence, 4);
+    }
+    put_byte(b, 1);
+    put_le(b, value, 8);
+    put_byte(b, (unsigned char)script_len);
+    buf_append(b, script, script_len);
+    put_le(b, 0, 4);
+}
+
+/* One PSBT record: compact-size key length (< 253), key, value length (< 65536), value. */
+static void put_record(buf *b, const unsigned char *key, size_t key_len, const buf *value) {
+    put_byte(b, (unsigned char)key_len);
+    buf_append(b, key, key_len);
+    if (value->len < 253) {
+        put_byte(b, (unsigned char)value->len);
+    } else {
+        put_byte(b, 0xfd);
+        put_le(b, value->len, 2);
+    }
+    buf_append(b, value->p, value->len);
+}
+
+/* PSBT v0 spending one P2WPKH output of each of the n keys pks (each its own previous
+ * transaction of 60000 sat, full and as witness UTXO, with a BIP32 origin of the master key) to
+ * one P2WPKH output of 50000 sat per input. */
+static void make_psbt(buf *out, const unsigned char (*pks)[33], size_t n) {
+    static const unsigned char magic[5] = {'p', 's', 'b', 't', 0xff};
+    unsigned char outpoints[4][32], funding[1][32], script[22], pay[22], key[34], sha[32];
+    buf prev[4], value = {0};
+    unsigned int len;
+    size_t i;
+
+    assert_true(n <= 4);
+    memset(prev, 0, sizeof(prev));
+    for (i = 0; i < n; i++) {
+        memset(funding[0], (int)(0xa0 + i), 32);
+        p2wpkh_script(script, pks[i]);
+        put_tx(&prev[i], (const unsigned char(*)[32])funding, 1, 0xffffffffu, 60000, script, sizeof(script));
+        assert_int_equal(EVP_Digest(prev[i].p, prev[i].len, sha, &len, EVP_sha256(), NULL), 1);
+        assert_int_equal(EVP_Digest(sha, 32, outpoints[i], &len, EVP_sha256(), NULL), 1);
+    }
+    memset(pay, 0x11, sizeof(pay));
+    pay[0] = 0x00;
+    pay[1] = 0x14;
+    out->len = 0;
+    buf_append(out, magic, sizeof(magic));
+    put_tx(&value, (const unsigned char(*)[32])outpoints, n, 0xfffffffdu, 50000 * n, pay, sizeof(pay));
+    key[0] = 0x00;
+    put_record(out, key, 1, &value);
+    put_byte(out, 0);
+    for (i = 0; i < n; i++) {
+        key[0] = 0x00; /* PSBT_IN_NON_WITNESS_UTXO */
+        put_record(out, key, 1, &prev[i]);
+        p2wpkh_script(script, pks[i]);
+        value.len = 0;
+        put_le(&value, 60000, 8);
+        put_byte(&value, sizeof(script));
+        buf_append(&value, script, sizeof(script));
+        key[0] = 0x01; /* PSBT_IN_WITNESS_UTXO */
+        put_record(out, key, 1, &value);
+        key[0] = 0x06; /* PSBT_IN_BIP32_DERIVATION: the master fingerprint, an empty path */
+        memcpy(key + 1, pks[i], 33);
+        value.len = 0;
+        buf_append(&value, script + 2, 4);
+        put_record(out, key, 34, &value);
+        put_byte(out, 0);
+        free(prev[i].p);
+    }
+    put_byte(out, 0);
+    free(value.p);
+}
+
+/* A verdict of node 1 on digest index idx of j's payload (a fresh nonce each time). */
+static Mpc__Enclave__Envelope *psbt_verdict(sign_job *j, uint32_t idx) {
+    Mpc__Enclave__Envelope *v = NULL;
+
+    j->digest_index = idx;
+    randombytes_buf(j->nonce, 32);
+    request(&nodes[0], j, &v);
+    return v;
+}
+
+/* A PSBT with two inputs of the key: each digest index gets its own allowed verdict, with the
+ * digest of that input and the fingerprint subject of the set (keccak256 of the tagged set,
+ * payload/fingerprint.h, computed here); approvals of the subject sign both sessions while an
+ * approval of the first digest is refused; an index past the last and a PSBT with an input of
+ * another key are denied. */
+static void test_policy_psbt_inputs(void **state) {
+    static const uint32_t set12[2] = {1, 2};
+    static const char tag[] = "mpc-fingerprint-digest-set/v1";
+    unsigned char pks[2][33], digests[2][32], subject[32], apv_bytes[3][POLICY_APPROVAL_BYTES];
+    unsigned char set[sizeof(tag) - 1 + 4 + 64];
+    char line[128], hex[65];
+    ProtobufCBinaryData apv[2];
+    Mpc__Enclave__Envelope *v;
+    buf payload = {0};
+    sign_job j;
+    uint32_t i;
+
+    (void)state;
+    for (i = 0; i < NODES; i++)
+        boot_from_disk(&nodes[i]);
+    memcpy(pks[0], key_pk, 33);
+    memcpy(pks[1], key_pk, 33);
+    make_psbt(&payload, (const unsigned char(*)[33])pks, 2);
+    memset(&j, 0, sizeof(j));
+    j.set = set12;
+    j.count = 2;
+    j.type = 6;
+    j.payload = payload.p;
+    j.payload_len = payload.len;
+    randombytes_buf(j.rid, 32);
+    j.approvals = apv;
+    for (i = 0; i < 2; i++) {
+        v = psbt_verdict(&j, i);
+        assert_int_equal(v->verdict->decision, ENC_DECISION_ALLOW);
+        assert_int_equal(v->verdict->digest_count, 2);
+        memcpy(digests[i], v->verdict->digest.data, 32);
+        sodium_bin2hex(hex, sizeof(hex), digests[i], 32);
+        snprintf(line, sizeof(line), "digest[%u].hex: 0x%s\n", (unsigned)i, hex);
+        assert_non_null(strstr(v->verdict->summary, line));
+        if (i == 1)
+            assert_memory_equal(subject, v->verdict->fingerprint_subject.data, 32);
+        memcpy(subject, v->verdict->fingerprint_subject.data, 32);
+        check_verdict_v2(&nodes[0], v->verdict);
+        mpc_enclave_reply_free(v);
+    }
+    assert_memory_not_equal(digests[0], digests[1], 32);
+    memcpy(set, tag, sizeof(tag) - 1);
+    memcpy(set + sizeof(tag) - 1, "\0\0\0\2", 4);
+    memcpy(set + sizeof(tag) - 1 + 4, digests, 64);
+    payload_keccak256(subject, set, sizeof(set));
+    v = psbt_verdict(&j, 0);
+    assert_memory_equal(v->verdict->fingerprint_subject.data, subject, 32);
+    mpc_enclave_reply_free(v);
+    v = psbt_verdict(&j, 2);
+    assert_int_equal(v->verdict->decision, ENC_DECISION_DENY);
+    assert_non_null(strstr(v->verdict->summary, "denied: digest index 2, but the payload has 2 digest(s)"));
+    mpc_enclave_reply_free(v);
+
+    /* Index 0 with both signers; an approval of the first digest instead of the subject does not count. */
+    j.digest_index = 0;
+    j.subject = subject;
+    randombytes_buf(j.nonce, 32);
+    request_all(&j);
+    assert_memory_equal(j.digest, digests[0], 32);
+    make_approval(apv_bytes[0], 0, j.rid, subject, now_s() + 600);
+    make_approval(apv_bytes[1], 1, j.rid, subject, now_s() + 600);
+    make_approval(apv_bytes[2], 2, j.rid, digests[0], now_s() + 600);
+    apv[0].data = apv_bytes[0];
+    apv[0].len = POLICY_APPROVAL_BYTES;
+    apv[1].data = apv_bytes[2];
+    apv[1].len = POLICY_APPROVAL_BYTES;
+    approvals_refused(&j, apv, 2, "approval 1 refused: wrong digest");
+    apv[1].data = apv_bytes[1];
+    j.n_approvals = 2;
+    sign_from_start(&j);
+    /* Index 1: a new attempt (nonce, verdicts), the same approvals. */
+    j.digest_index = 1;
+    randombytes_buf(j.nonce, 32);
+    request_all(&j);
+    assert_memory_equal(j.digest, digests[1], 32);
+    sign_from_start(&j);
+
+    /* One input of the key and one of another key (the generator point): denied. */
+    memcpy(pks[1], secp256k1_g_compressed, 33);
+    make_psbt(&payload, (const unsigned char(*)[33])pks, 2);
+    j.payload = payload.p;
+    j.payload_len = payload.len;
+    v = psbt_verdict(&j, 0);
+    assert_int_equal(v->verdict->decision, ENC_DECISION_DENY);
+    assert_non_null(strstr(v->verdict->summary, "a PSBT input to sign is not spent by this key"));
+    mpc_enclave_reply_free(v);
+    free(payload.p);
+    for (i = 0; i < NODES; i++)
+        assert_int_equal(stop(&nodes[i]), 0);
+}
+
 /* The same request (same sigid) asked again under another request id, as a retrying parent may:
  * the enclave keeps the latest verdict, so SIGN_START with the first request id is refused and one
  * with the second, approved for it, signs. */
@@ -2009,6 +2236,7 @@ int main(void) {
         cmocka_unit_test(test_policy_safe_signed),
         cmocka_unit_test(test_policy_approvals_refused),
         cmocka_unit_test(test_policy_request_repeated),
+        cmocka_unit_test(test_policy_psbt_inputs),
         cmocka_unit_test(test_policy_delegatecall_refused),
         cmocka_unit_test(test_policy_divergent_payloads),
         cmocka_unit_test(test_policy_blob_swapped),

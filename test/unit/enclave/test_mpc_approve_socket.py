@@ -390,6 +390,36 @@ def main():
     check(run(["decide", "--socket", sock_path, "--request", rid.hex(), "--key", os.path.join(tmp, "none"),
                "--decision", "approve", "--expires-in", "60", "--yes"])[0] == 3, "decide with a missing key: exit 3")
 
+    # A PSBT with two inputs: the verdict of its second session (digest 1) names the subject of the
+    # digest set (expected.json "set_of_two", over the two "single" digests); the approval names it.
+    two = json.load(open(EXPECTED))["fingerprint"]["set_of_two"]
+    rid_set = gv.fixed("sock/digest-set")
+    set_summary = ("payload: psbt\ndigest[0].label: input 0\ndigest[0].hex: 0x%s\ndigest[1].label: input 1\n"
+                   "digest[1].hex: 0x%s\nfingerprint.subject: keccak256 of the digest set\nfingerprint.hex: %s\n"
+                   "fingerprint.words: %s\ndecision: allowed: signs after the approval quorum at SIGN_START\n"
+                   % (fp[0]["subject"], fp[1]["subject"], two["hex"], two["words"]))
+    allow_set = dict(allow, request_id=rid_set, payload_type=6, digest=bytes.fromhex(fp[1]["subject"]),
+                     subject=bytes.fromhex(two["subject"]), fp_hex=two["hex"], fp_words=two["words"],
+                     summary=set_summary)
+    install(allow_set)
+    n0 = len(sent_approvals())
+    rc, out, err = decide(rid_set)
+    sent = sent_approvals()
+    check(rc == 0 and len(sent) == n0 + 1, "decide on a digest-set verdict: exit 0, one approval sent (%s)" % err)
+    if len(sent) == n0 + 1:
+        r, k, d, dec, exp, pub = gv.parse_and_verify(sent[-1])
+        check((r, d, dec) == (rid_set, bytes.fromhex(two["subject"]), gv.APPROVE),
+              "digest-set approval: subject = the fingerprint subject of the set, not the digest")
+    # Validly signed but inconsistent: the digest is not in the listed set, or the set is another.
+    for what, v in (("a digest outside the listed set", dict(allow_set, digest=bytes(31) + b"\x01")),
+                    ("a set whose subject is not the fingerprint's",
+                     dict(allow_set, summary=set_summary.replace(fp[0]["subject"], fp[1]["subject"], 1)))):
+        install(v)
+        n0 = len(sent_approvals())
+        rc, _, err = decide(rid_set)
+        check(rc == 6 and "not the fingerprint of its digest" in err and len(sent_approvals()) == n0,
+              "decide on a digest-set verdict with %s: exit 6, nothing sent" % what)
+
     # On a terminal: the decision word must be typed.
     for decision, answer, want in (("approve", b"approve\n", 0), ("approve", b"yes\n", 4), ("reject", b"approve\n", 4),
                                    ("reject", b"reject\n", 0)):
