@@ -389,36 +389,70 @@ static int sign_statement(char hex[APPROVAL_HEX_SIZE], const policy_approval_sta
     return 0;
 }
 
+/* The options of a decision to sign, shared by sign and decide. */
+typedef struct {
+    const char *key, *decision;
+    uint64_t expires_in;
+    int yes;
+} decision_opts;
+
+/* Consumes argv[*i] (and its value) when it is a decision option; 1 when consumed, 0 when not,
+ * -1 after reporting a usage error. */
+static int decision_option(decision_opts *d, int argc, char **argv, int *i) {
+    const char *a = argv[*i];
+    int has_value = *i + 1 < argc;
+
+    if (strcmp(a, "--key") == 0 && has_value && d->key == NULL) {
+        d->key = argv[++*i];
+    } else if (strcmp(a, "--decision") == 0 && has_value && d->decision == NULL) {
+        d->decision = argv[++*i];
+    } else if (strcmp(a, "--expires-in") == 0 && has_value && d->expires_in == 0) {
+        if (parse_u64(&d->expires_in, argv[++*i], 1, POLICY_LIFETIME_LIMIT) != 0) {
+            usage_error("--expires-in '%s': expected 1..%u seconds", argv[*i], POLICY_LIFETIME_LIMIT);
+            return -1;
+        }
+    } else if (strcmp(a, "--yes") == 0 && !d->yes) {
+        d->yes = 1;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* --decision into the statement's decision byte; -1 after reporting a usage error. */
+static int decision_parse(uint8_t *out, const char *decision) {
+    if (strcmp(decision, "approve") == 0) {
+        *out = POLICY_DECISION_APPROVE;
+    } else if (strcmp(decision, "reject") == 0) {
+        *out = POLICY_DECISION_REJECT;
+    } else {
+        usage_error("--decision '%s': expected approve or reject", decision);
+        return -1;
+    }
+    return 0;
+}
+
 static int cmd_sign(int argc, char **argv) {
     policy_approval_statement st;
     request_ids ids;
+    decision_opts d;
     unsigned char sk[64], pk[32];
     char hex[APPROVAL_HEX_SIZE + 1];
-    const char *key = NULL, *out = NULL, *decision = NULL;
-    uint64_t expires_in = 0, now;
+    const char *out = NULL;
+    uint64_t now;
     time_t clock_now;
-    int i, k, yes = 0, r = EXIT_USAGE;
+    int i, k, r = EXIT_USAGE;
 
     memset(&ids, 0, sizeof(ids));
+    memset(&d, 0, sizeof(d));
     memset(&st, 0, sizeof(st));
     for (i = 0; i < argc; i++) {
-        if ((k = ids_option(&ids, argc, argv, &i)) < 0)
+        if ((k = ids_option(&ids, argc, argv, &i)) < 0 || (k == 0 && (k = decision_option(&d, argc, argv, &i)) < 0))
             goto out;
         if (k == 1)
             continue;
-        if (strcmp(argv[i], "--key") == 0 && i + 1 < argc && key == NULL) {
-            key = argv[++i];
-        } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc && out == NULL) {
+        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc && out == NULL) {
             out = argv[++i];
-        } else if (strcmp(argv[i], "--decision") == 0 && i + 1 < argc && decision == NULL) {
-            decision = argv[++i];
-        } else if (strcmp(argv[i], "--expires-in") == 0 && i + 1 < argc && expires_in == 0) {
-            if (parse_u64(&expires_in, argv[++i], 1, POLICY_LIFETIME_LIMIT) != 0) {
-                r = usage_error("--expires-in '%s': expected 1..%u seconds", argv[i], POLICY_LIFETIME_LIMIT);
-                goto out;
-            }
-        } else if (strcmp(argv[i], "--yes") == 0 && !yes) {
-            yes = 1;
         } else {
             r = usage_error("sign: unexpected argument '%s'", argv[i]);
             goto out;
@@ -426,18 +460,12 @@ static int cmd_sign(int argc, char **argv) {
     }
     if (!ids_complete(&ids))
         goto out;
-    if (key == NULL || decision == NULL || expires_in == 0) {
+    if (d.key == NULL || d.decision == NULL || d.expires_in == 0) {
         r = usage_error("sign: %s", "--key, --decision and --expires-in are required");
         goto out;
     }
-    if (strcmp(decision, "approve") == 0) {
-        st.decision = POLICY_DECISION_APPROVE;
-    } else if (strcmp(decision, "reject") == 0) {
-        st.decision = POLICY_DECISION_REJECT;
-    } else {
-        r = usage_error("--decision '%s': expected approve or reject", decision);
+    if (decision_parse(&st.decision, d.decision) != 0)
         goto out;
-    }
     if ((clock_now = time(NULL)) < 0) {
         fprintf(stderr, "mpc-approve: the clock is unavailable\n");
         r = EXIT_INPUT;
@@ -445,15 +473,15 @@ static int cmd_sign(int argc, char **argv) {
     }
     now = (uint64_t)clock_now;
     r = EXIT_INPUT;
-    if (load_key(sk, pk, key) != 0)
+    if (load_key(sk, pk, d.key) != 0)
         goto out;
     memcpy(st.request_id, ids.request_id, 32);
     memcpy(st.key_id, ids.key_id, 32);
     memcpy(st.subject, ids.digest, 32);
-    st.expiry = now + expires_in;
+    st.expiry = now + d.expires_in;
     memcpy(st.approver_pubkey, pk, 32);
     show_statement(&st, now);
-    if ((r = confirm(yes, "yes", "approval")) != EXIT_DONE)
+    if ((r = confirm(d.yes, "yes", "approval")) != EXIT_DONE)
         goto out;
     r = EXIT_INPUT;
     if (sign_statement(hex, &st, sk) != 0)
@@ -1054,50 +1082,33 @@ static int cmd_decide(int argc, char **argv) {
     approve_reply_err err;
     unsigned char sk[64], pk[32];
     char line[8 + APPROVAL_HEX_SIZE + 1], hex[APPROVAL_HEX_SIZE];
-    const char *key = NULL, *decision = NULL, *answer;
+    decision_opts d;
+    const char *answer;
     char *reply = NULL, *answer_buf = NULL;
     size_t answer_len = 0, answer_buf_len = 0;
-    uint64_t expires_in = 0, now;
+    uint64_t now;
     time_t clock_now;
-    int a, k, yes = 0, r = EXIT_USAGE;
+    int a, k, r = EXIT_USAGE;
 
     memset(&o, 0, sizeof(o));
+    memset(&d, 0, sizeof(d));
     memset(&st, 0, sizeof(st));
     for (a = 0; a < argc; a++) {
-        if ((k = socket_option(&o, argc, argv, &a)) < 0)
+        if ((k = socket_option(&o, argc, argv, &a)) < 0 || (k == 0 && (k = decision_option(&d, argc, argv, &a)) < 0))
             goto out;
-        if (k == 1)
-            continue;
-        if (strcmp(argv[a], "--key") == 0 && a + 1 < argc && key == NULL) {
-            key = argv[++a];
-        } else if (strcmp(argv[a], "--decision") == 0 && a + 1 < argc && decision == NULL) {
-            decision = argv[++a];
-        } else if (strcmp(argv[a], "--expires-in") == 0 && a + 1 < argc && expires_in == 0) {
-            if (parse_u64(&expires_in, argv[++a], 1, POLICY_LIFETIME_LIMIT) != 0) {
-                r = usage_error("--expires-in '%s': expected 1..%u seconds", argv[a], POLICY_LIFETIME_LIMIT);
-                goto out;
-            }
-        } else if (strcmp(argv[a], "--yes") == 0 && !yes) {
-            yes = 1;
-        } else {
+        if (k == 0) {
             r = usage_error("decide: unexpected argument '%s'", argv[a]);
             goto out;
         }
     }
-    if (o.socket_path == NULL || !o.have_request || key == NULL || decision == NULL || expires_in == 0) {
+    if (o.socket_path == NULL || !o.have_request || d.key == NULL || d.decision == NULL || d.expires_in == 0) {
         r = usage_error("decide: %s", "--socket, --request, --key, --decision and --expires-in are required");
         goto out;
     }
-    if (strcmp(decision, "approve") == 0) {
-        st.decision = POLICY_DECISION_APPROVE;
-    } else if (strcmp(decision, "reject") == 0) {
-        st.decision = POLICY_DECISION_REJECT;
-    } else {
-        r = usage_error("--decision '%s': expected approve or reject", decision);
+    if (decision_parse(&st.decision, d.decision) != 0)
         goto out;
-    }
     r = EXIT_INPUT;
-    if (load_key(sk, pk, key) != 0)
+    if (load_key(sk, pk, d.key) != 0)
         goto out;
     if ((r = fetch_show(&s, &reply, o.socket_path, o.request_id)) != EXIT_DONE)
         goto out;
@@ -1128,10 +1139,10 @@ static int cmd_decide(int argc, char **argv) {
      * payload with several digests (a PSBT with several inputs) the fingerprint subject of the
      * set, which one approval covers for every session of the request (policy/approval.h). */
     memcpy(st.subject, s.fingerprint_subject, 32);
-    st.expiry = now + expires_in;
+    st.expiry = now + d.expires_in;
     memcpy(st.approver_pubkey, pk, 32);
     show_statement(&st, now);
-    if ((r = confirm(yes, decision, "decision")) != EXIT_DONE)
+    if ((r = confirm(d.yes, d.decision, "decision")) != EXIT_DONE)
         goto out;
     r = EXIT_INPUT;
     if (sign_statement(hex, &st, sk) != 0)
@@ -1149,7 +1160,7 @@ static int cmd_decide(int argc, char **argv) {
     if (o.json) {
         printf("{");
         json_hex(stdout, "request_id", st.request_id, 32);
-        printf(",\"decision\":\"%s\",\"expiry\":%llu,\"approval\":\"%s\",\"answer\":", decision,
+        printf(",\"decision\":\"%s\",\"expiry\":%llu,\"approval\":\"%s\",\"answer\":", d.decision,
                (unsigned long long)st.expiry, hex);
         json_string(stdout, answer, answer_len);
         printf("}\n");
