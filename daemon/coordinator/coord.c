@@ -925,6 +925,16 @@ static void await_approvals(coord *c, request *r) {
     }
 }
 
+/* The largest approval quorum among the signing set's enclaves (0: none holds a policy). */
+static uint32_t approvals_needed(const request *r) {
+    uint32_t required = 0;
+    for (size_t i = 0; i < r->nparties; i++) {
+        const view *v = &r->views[r->party[i] - 1];
+        required = v->approvals_required > required ? v->approvals_required : required;
+    }
+    return required;
+}
+
 /* Every view of this attempt not stored yet, in one transaction (one fsync) once the attempt is
  * decided. A later attempt asks again with another signing set; the store keeps the first record
  * of each signer. */
@@ -974,7 +984,7 @@ static void sign_evaluate(coord *c, request *r, int deadline_passed) {
     coord_key *k = find_key(c, r->rec.key_id);
     const view *first = NULL, *allowing = NULL;
     mpc_sign_public pub;
-    uint32_t required = 0, count;
+    uint32_t required, count;
     char why[300];
 
     if (k == NULL) {
@@ -1023,10 +1033,8 @@ static void sign_evaluate(coord *c, request *r, int deadline_passed) {
             finish(c, r, MPC__WIRE__REQUEST_STATE__REQUEST_STATE_BLOCKED, why);
             return;
         }
-        if (v->approvals_required > required) {
-            required = v->approvals_required;
-        }
     }
+    required = approvals_needed(r);
     /* Every member allowed (a refusal ended the request above), so allowing is a member's view. */
     count = view_digest_count(allowing);
     if (r->digest_index == 0 && !r->has_subject) {
@@ -1325,7 +1333,6 @@ static void on_approval(coord *c, signer *s, const Mpc__Wire__Approval *ap) {
     policy_err perr;
     store_approval sa;
     char idh[17], who[17];
-    uint32_t required = 0;
 
     if (r == NULL || r->rec.kind != MPC__WIRE__REQUEST_KIND__REQUEST_KIND_SIGN || is_final(r->rec.state)) {
         net_log(NET_LOG_WARN, "signer %s: approval for an unknown or finished request; ignored", s->id);
@@ -1389,11 +1396,7 @@ static void on_approval(coord *c, signer *s, const Mpc__Wire__Approval *ap) {
         sign_attempt(c, r, find_key(c, r->rec.key_id));
         return;
     }
-    for (size_t i = 0; i < r->nparties; i++) {
-        const view *v = &r->views[r->party[i] - 1];
-        required = v->approvals_required > required ? v->approvals_required : required;
-    }
-    if (r->n_approvals >= required) {
+    if (r->n_approvals >= approvals_needed(r)) {
         session_when_free(c, r);
     }
 }
